@@ -1,0 +1,336 @@
+/* host.c — see host.h. */
+#include "host.h"
+#include "mdev.h"
+#include "util.h"
+#include "vfio_sriov.h"
+
+#include <errno.h>
+#include <string.h>
+
+const char *gpu_mode_name(enum gpu_mode mode)
+{
+	switch (mode) {
+	case GPU_MODE_MDEV: return "mdev";
+	case GPU_MODE_VFIO_SRIOV: return "vfio-sriov";
+	default: return "none";
+	}
+}
+
+static int add_slot(struct gpu *g, const char *bdf)
+{
+	void *grown = realloc(g->slots, (g->n_slots + 1) * sizeof(*g->slots));
+
+	if (!grown)
+		return -ENOMEM;
+	g->slots = grown;
+	return str_copy(g->slots[g->n_slots++], BDF_MAX, bdf);
+}
+
+/* Types are merged by id: every VF of a GPU lists the same ones. A larger max_instances
+ * seen on any slot wins, since per-slot readings can only under-report. */
+static int merge_type(const struct vgpu_type *t, void *ctx)
+{
+	struct gpu *g = ctx;
+	void *grown;
+
+	for (size_t i = 0; i < g->n_types; i++) {
+		if (!strcmp(g->types[i].type_id, t->type_id)) {
+			if (t->max_instances > g->types[i].max_instances)
+				g->types[i].max_instances = t->max_instances;
+			return 0;
+		}
+	}
+	if (gpu_find_type(g, t->profile) >= 0)
+		return 0; /* two ids for one profile name: keep the first */
+	grown = realloc(g->types, (g->n_types + 1) * sizeof(*g->types));
+	if (!grown)
+		return -ENOMEM;
+	g->types = grown;
+	g->types[g->n_types++] = *t;
+	return 0;
+}
+
+static int detect_mode(const char *root, struct gpu *g)
+{
+	int r = 0;
+
+	if (mdev_is_parent(root, g->pci.bdf)) {
+		g->mode = GPU_MODE_MDEV;
+		return add_slot(g, g->pci.bdf);
+	}
+	for (size_t i = 0; i < g->pci.n_vfs && r >= 0; i++) {
+		const char *vf = g->pci.vfs[i];
+
+		if (mdev_is_parent(root, vf) && g->mode != GPU_MODE_VFIO_SRIOV) {
+			g->mode = GPU_MODE_MDEV;
+			r = add_slot(g, vf);
+		} else if (vfio_sriov_is_capable(root, vf) && g->mode != GPU_MODE_MDEV) {
+			g->mode = GPU_MODE_VFIO_SRIOV;
+			r = add_slot(g, vf);
+		}
+	}
+	return r;
+}
+
+static int read_types(const char *root, struct gpu *g)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < g->n_slots && r >= 0; i++) {
+		if (g->mode == GPU_MODE_MDEV)
+			r = mdev_for_each_type(root, g->slots[i], merge_type, g);
+		else
+			r = vfio_sriov_for_each_creatable(root, g->slots[i], merge_type, g);
+	}
+	return r;
+}
+
+/* "NVIDIA A16" from the board of its vGPU types (what the driver calls the card), else
+ * the pci.ids name, else the device id. */
+static void name_gpu(struct gpu *g)
+{
+	char board[64], series[8];
+	unsigned fb;
+
+	if (g->n_types && vgpu_profile_parse(g->types[0].profile, board, sizeof(board), &fb,
+					     series, sizeof(series)) == 0)
+		snprintf(g->name, sizeof(g->name), "NVIDIA %s", board);
+	else if (g->pci.pci_name[0])
+		str_printf(g->name, sizeof(g->name), "NVIDIA %.100s", g->pci.pci_name);
+	else
+		snprintf(g->name, sizeof(g->name), "NVIDIA device %04x", g->pci.device);
+}
+
+static int build_gpu(struct host *h, struct gpu *g)
+{
+	int r = detect_mode(h->root, g);
+
+	if (r >= 0)
+		r = read_types(h->root, g);
+	if (r < 0)
+		return r;
+	name_gpu(g);
+	if (g->mode == GPU_MODE_VFIO_SRIOV) {
+		struct gpu_usage u;
+
+		r = host_gpu_usage(h, g, &u); /* learns max_instances, see below */
+		for (size_t i = 0; i < g->n_types && r >= 0; i++)
+			r = host_type_available(h, g, i);
+	}
+	return r < 0 ? r : 0;
+}
+
+int host_discover(struct host *h, const char *root, char *err, size_t err_size)
+{
+	struct pci_gpu *found;
+	size_t n;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	r = str_copy(h->root, sizeof(h->root), root);
+	if (r < 0)
+		return r;
+	r = pci_discover_gpus(root, &found, &n, err, err_size);
+	if (r < 0)
+		return r;
+	h->gpus = calloc(n ? n : 1, sizeof(*h->gpus));
+	if (!h->gpus) {
+		pci_gpus_free(found, n);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		h->gpus[h->n_gpus++].pci = found[i]; /* takes over found[i].vfs */
+	free(found);
+	for (size_t i = 0; i < h->n_gpus; i++) {
+		r = build_gpu(h, &h->gpus[i]);
+		if (r < 0) {
+			snprintf(err, err_size, "reading vGPU types of %s: %s",
+				 h->gpus[i].pci.bdf, strerror(-r));
+			host_free(h);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void host_free(struct host *h)
+{
+	for (size_t i = 0; i < h->n_gpus; i++) {
+		free(h->gpus[i].pci.vfs);
+		free(h->gpus[i].slots);
+		free(h->gpus[i].types);
+	}
+	free(h->gpus);
+	h->gpus = NULL;
+	h->n_gpus = 0;
+}
+
+struct gpu *host_find_gpu(struct host *h, const char *bdf)
+{
+	for (size_t i = 0; i < h->n_gpus; i++)
+		if (!strcmp(h->gpus[i].pci.bdf, bdf))
+			return &h->gpus[i];
+	return NULL;
+}
+
+int gpu_find_type(const struct gpu *g, const char *profile)
+{
+	for (size_t i = 0; i < g->n_types; i++)
+		if (!strcmp(g->types[i].profile, profile))
+			return (int)i;
+	return -1;
+}
+
+static int find_type_id(const struct gpu *g, const char *type_id)
+{
+	for (size_t i = 0; i < g->n_types; i++)
+		if (!strcmp(g->types[i].type_id, type_id))
+			return (int)i;
+	return -1;
+}
+
+static bool gpu_has_slot(const struct gpu *g, const char *bdf)
+{
+	for (size_t i = 0; i < g->n_slots; i++)
+		if (!strcmp(g->slots[i], bdf))
+			return true;
+	return false;
+}
+
+struct usage_walk {
+	const struct gpu *gpu;
+	struct gpu_usage *usage;
+};
+
+static void count_use(const struct gpu *g, struct gpu_usage *u, const char *type_id)
+{
+	u->used++;
+	if (u->type_index < 0)
+		u->type_index = find_type_id(g, type_id);
+}
+
+static int count_mdev(const struct mdev_device *d, void *ctx)
+{
+	struct usage_walk *w = ctx;
+
+	if (gpu_has_slot(w->gpu, d->parent))
+		count_use(w->gpu, w->usage, d->type_id);
+	return 0;
+}
+
+static int vfio_usage(struct host *h, const struct gpu *g, struct gpu_usage *u)
+{
+	for (size_t i = 0; i < g->n_slots; i++) {
+		unsigned id;
+		char id_text[16];
+		int r = vfio_sriov_current_type(h->root, g->slots[i], &id);
+
+		if (r == -ENOENT)
+			continue; /* VF disabled meanwhile */
+		if (r < 0)
+			return r;
+		if (!id)
+			continue;
+		snprintf(id_text, sizeof(id_text), "%u", id);
+		count_use(g, u, id_text);
+	}
+	return 0;
+}
+
+int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u)
+{
+	struct usage_walk w = { g, u };
+
+	u->type_index = -1;
+	u->used = 0;
+	switch (g->mode) {
+	case GPU_MODE_MDEV:
+		return mdev_for_each_device(h->root, count_mdev, &w);
+	case GPU_MODE_VFIO_SRIOV:
+		return vfio_usage(h, g, u);
+	default:
+		return 0;
+	}
+}
+
+struct creatable_walk {
+	const char *type_id;
+	bool found;
+};
+
+static int match_creatable(const struct vgpu_type *t, void *ctx)
+{
+	struct creatable_walk *w = ctx;
+
+	if (!strcmp(t->type_id, w->type_id))
+		w->found = true;
+	return 0;
+}
+
+static int vfio_available(struct host *h, const struct gpu *g, const char *type_id)
+{
+	int count = 0;
+
+	for (size_t i = 0; i < g->n_slots; i++) {
+		struct creatable_walk w = { type_id, false };
+		int r = vfio_sriov_for_each_creatable(h->root, g->slots[i], match_creatable, &w);
+
+		if (r < 0 && r != -ENOENT)
+			return r;
+		count += w.found;
+	}
+	return count;
+}
+
+/* The vendor-specific VFIO interface publishes no max_instances: it is learned as the
+ * largest (free + in use) seen while the GPU holds no other type. */
+static void learn_max(struct host *h, struct gpu *g, size_t index, int available)
+{
+	struct gpu_usage u;
+	unsigned total = (unsigned)available;
+
+	if (host_gpu_usage(h, g, &u) < 0)
+		return;
+	if (u.type_index >= 0 && (size_t)u.type_index != index)
+		return;
+	total += u.used;
+	if (total > g->types[index].max_instances)
+		g->types[index].max_instances = total;
+}
+
+int host_type_available(struct host *h, struct gpu *g, size_t index)
+{
+	const struct vgpu_type *t = &g->types[index];
+	int r, total = 0;
+
+	if (g->mode == GPU_MODE_VFIO_SRIOV) {
+		total = vfio_available(h, g, t->type_id);
+		if (total >= 0)
+			learn_max(h, g, index, total);
+		return total;
+	}
+	for (size_t i = 0; i < g->n_slots; i++) {
+		r = mdev_available(h->root, g->slots[i], t->type_id);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		total += r;
+	}
+	return total;
+}
+
+int host_driver_version(const struct host *h, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int r = str_printf(path, sizeof(path), "%s/module/nvidia/version", h->root);
+
+	if (r < 0)
+		return r;
+	r = file_read_value(path, buf, size);
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,57 @@
+/* host.h — the engine's model of the physical host: the GPUs found by PCI discovery, how
+ * each makes vGPUs (mode), the vGPU types each offers, and live readings of what is in
+ * use. Static facts are read once at discovery; live ones (capacity, usage, driver) are
+ * read from sysfs on every call, since the kernel can change them at any time.
+ * Not thread-safe: the engine serialises access (see engine.h). */
+#ifndef VGPUFS_HOST_H
+#define VGPUFS_HOST_H
+
+#include <limits.h>
+#include <stddef.h>
+#include "pci.h"
+#include "vgpu_type.h"
+
+enum gpu_mode { GPU_MODE_NONE, GPU_MODE_MDEV, GPU_MODE_VFIO_SRIOV };
+
+struct gpu {
+	struct pci_gpu pci;
+	enum gpu_mode mode;
+	char name[128];
+	/* Where vGPUs are made: mdev parents (the GPU itself, or each VF of an SR-IOV GPU in
+	 * mdev mode), or the VFs holding vendor-specific VFIO vGPUs. */
+	char (*slots)[BDF_MAX];
+	size_t n_slots;
+	struct vgpu_type *types;
+	size_t n_types;
+};
+
+struct host {
+	char root[PATH_MAX];
+	struct gpu *gpus;
+	size_t n_gpus;
+};
+
+struct gpu_usage {
+	int type_index;  /* index into gpu->types of the type in use, -1 if none */
+	unsigned used;   /* vGPUs on this GPU */
+};
+
+const char *gpu_mode_name(enum gpu_mode mode);
+
+/* Discovers GPUs and their types under sysfs root. */
+int host_discover(struct host *h, const char *root, char *err, size_t err_size);
+void host_free(struct host *h);
+
+struct gpu *host_find_gpu(struct host *h, const char *bdf);
+int gpu_find_type(const struct gpu *g, const char *profile);
+
+/* Live: which type is in use on g and how many vGPUs exist. */
+int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u);
+
+/* Live: how many more vGPUs of g->types[index] can be created now. */
+int host_type_available(struct host *h, struct gpu *g, size_t index);
+
+/* Live: running NVIDIA host driver version, "" when the module is not loaded. */
+int host_driver_version(const struct host *h, char *buf, size_t size);
+
+#endif

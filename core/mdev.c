@@ -1,0 +1,123 @@
+/* mdev.c — see mdev.h. Paths follow the kernel ABI; nothing here assumes how the tree was
+ * produced, only what the documentation promises (values end in "\n", name and
+ * description are optional, links point at the parent device). */
+#include "mdev.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int types_dir(char *buf, size_t size, const char *root, const char *parent)
+{
+	return str_printf(buf, size, "%s/class/mdev_bus/%s/mdev_supported_types", root, parent);
+}
+
+bool mdev_is_parent(const char *root, const char *parent_bdf)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return types_dir(path, sizeof(path), root, parent_bdf) >= 0 &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct type_walk {
+	const char *dir;
+	int (*fn)(const struct vgpu_type *t, void *ctx);
+	void *ctx;
+};
+
+static int read_one_type(const char *type_id, void *ctx)
+{
+	struct type_walk *w = ctx;
+	char path[PATH_MAX], name[128], description[512];
+	struct vgpu_type t;
+
+	str_printf(path, sizeof(path), "%s/%s/name", w->dir, type_id);
+	if (file_read_value(path, name, sizeof(name)) <= 0)
+		str_copy(name, sizeof(name), type_id); /* name is optional in the ABI */
+	if (vgpu_type_from_name(&t, type_id, name) < 0)
+		return 0; /* not a type we can name: skip, do not fail the GPU */
+	str_printf(path, sizeof(path), "%s/%s/description", w->dir, type_id);
+	if (file_read_value(path, description, sizeof(description)) > 0)
+		vgpu_type_parse_description(&t, description);
+	return w->fn(&t, w->ctx);
+}
+
+int mdev_for_each_type(const char *root, const char *parent_bdf,
+		       int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx)
+{
+	char dir[PATH_MAX];
+	struct type_walk w = { dir, fn, ctx };
+	int r = types_dir(dir, sizeof(dir), root, parent_bdf);
+
+	return r < 0 ? r : dir_for_each(dir, read_one_type, &w);
+}
+
+int mdev_available(const char *root, const char *parent_bdf, const char *type_id)
+{
+	char path[PATH_MAX], value[32];
+	int r;
+
+	r = str_printf(path, sizeof(path), "%s/class/mdev_bus/%s/mdev_supported_types/%s/"
+		       "available_instances", root, parent_bdf, type_id);
+	if (r < 0)
+		return r;
+	r = file_read_value(path, value, sizeof(value));
+	return r < 0 ? r : atoi(value);
+}
+
+struct device_walk {
+	const char *root;
+	int (*fn)(const struct mdev_device *d, void *ctx);
+	void *ctx;
+};
+
+/* The parent is the directory holding the mdev: the link's second-to-last component. */
+static int parent_of_link(const char *path, char *parent, size_t size)
+{
+	char target[PATH_MAX], *last;
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	last = strrchr(target, '/');
+	if (!last)
+		return -EINVAL;
+	*last = '\0';
+	last = strrchr(target, '/');
+	return str_copy(parent, size, last ? last + 1 : target);
+}
+
+static int read_one_device(const char *uuid, void *ctx)
+{
+	struct device_walk *w = ctx;
+	char path[PATH_MAX];
+	struct mdev_device d = { 0 };
+
+	if (str_copy(d.uuid, sizeof(d.uuid), uuid) < 0)
+		return 0;
+	str_printf(path, sizeof(path), "%s/bus/mdev/devices/%s", w->root, uuid);
+	if (parent_of_link(path, d.parent, sizeof(d.parent)) < 0)
+		return 0; /* being removed right now */
+	str_printf(path, sizeof(path), "%s/bus/mdev/devices/%s/mdev_type", w->root, uuid);
+	if (link_target_name(path, d.type_id, sizeof(d.type_id)) < 0)
+		return 0;
+	return w->fn(&d, w->ctx);
+}
+
+int mdev_for_each_device(const char *root,
+			 int (*fn)(const struct mdev_device *d, void *ctx), void *ctx)
+{
+	char dir[PATH_MAX];
+	struct device_walk w = { root, fn, ctx };
+	int r = str_printf(dir, sizeof(dir), "%s/bus/mdev/devices", root);
+
+	if (r < 0)
+		return r;
+	r = dir_for_each(dir, read_one_device, &w);
+	return r == -ENOENT ? 0 : r; /* no mdev bus: no mdevs */
+}

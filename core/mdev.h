@@ -1,0 +1,33 @@
+/* mdev.h — the kernel's mediated-device sysfs (Documentation/driver-api/
+ * vfio-mediated-device.rst) under a sysfs root: the types a parent offers, their free
+ * capacity, and the mdevs that exist. A parent is a GPU, or on SR-IOV GPUs in mdev mode
+ * each of its virtual functions. */
+#ifndef VGPUFS_MDEV_H
+#define VGPUFS_MDEV_H
+
+#include <stdbool.h>
+#include "vgpu_type.h"
+
+#define UUID_STR_LEN 37
+
+/* True when parent_bdf is registered on the mdev bus. */
+bool mdev_is_parent(const char *root, const char *parent_bdf);
+
+/* Calls fn with every type of a parent, name/description parsed. */
+int mdev_for_each_type(const char *root, const char *parent_bdf,
+		       int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
+
+/* available_instances of one type on one parent. */
+int mdev_available(const char *root, const char *parent_bdf, const char *type_id);
+
+struct mdev_device {
+	char uuid[UUID_STR_LEN];
+	char parent[16];
+	char type_id[32];
+};
+
+/* Calls fn with every mdev on the host (/sys/bus/mdev/devices). */
+int mdev_for_each_device(const char *root,
+			 int (*fn)(const struct mdev_device *d, void *ctx), void *ctx);
+
+#endif

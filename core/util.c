@@ -1,0 +1,135 @@
+/* util.c — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+
+int str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		if (size) {
+			memcpy(dst, src, size - 1);
+			dst[size - 1] = '\0';
+		}
+		return -ENAMETOOLONG;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int str_printf(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n >= size ? -ENAMETOOLONG : n;
+}
+
+int file_read_value(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	if (total > 0 && buf[total - 1] == '\n')
+		buf[--total] = '\0';
+	return (int)total;
+}
+
+int file_write_value(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int file_read_hex(const char *path, unsigned *out)
+{
+	char buf[32], *end;
+	unsigned long v;
+	int r = file_read_value(path, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || *end || v > UINT_MAX)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int link_target_name(const char *path, char *buf, size_t size)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return str_copy(buf, size, base ? base + 1 : target);
+}
+
+int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	int r;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		r = fn(e->d_name, ctx);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int count_one(const char *name, void *ctx)
+{
+	(void)name;
+	++*(int *)ctx;
+	return 0;
+}
+
+int dir_count(const char *dir)
+{
+	int n = 0, r = dir_for_each(dir, count_one, &n);
+
+	return r == -ENOENT ? 0 : r < 0 ? r : n;
+}

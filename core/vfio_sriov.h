@@ -1,0 +1,25 @@
+/* vfio_sriov.h — NVIDIA's vendor-specific VFIO interface (vGPU 17+, no mdev bus): each
+ * SR-IOV virtual function of a GPU hosts at most one vGPU, chosen by writing a type id to
+ * <VF>/nvidia/current_vgpu_type. Type ids are per card, so callers resolve them by name. */
+#ifndef VGPUFS_VFIO_SRIOV_H
+#define VGPUFS_VFIO_SRIOV_H
+
+#include <stdbool.h>
+#include "vgpu_type.h"
+
+/* True when the VF has the vendor-specific VFIO files. */
+bool vfio_sriov_is_capable(const char *root, const char *vf_bdf);
+
+/* Calls fn with each type listed in <VF>/nvidia/creatable_vgpu_types: the types that can
+ * be created on this VF now (none when it holds one, or the GPU is full). */
+int vfio_sriov_for_each_creatable(const char *root, const char *vf_bdf,
+				  int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
+
+/* Parses creatable_vgpu_types text; exposed for unit tests. */
+int vfio_sriov_parse_creatable(const char *text,
+			       int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
+
+/* The type id the VF holds (0 = none). */
+int vfio_sriov_current_type(const char *root, const char *vf_bdf, unsigned *type_id);
+
+#endif

@@ -1,0 +1,62 @@
+/* tree.h — the configfs-style declaration of the /vgpu tree. Each kind of directory is a
+ * `struct node_kind`: a table of attributes (name, mode, show/store), fixed subdirectories,
+ * and optionally a collection of named entries (list/exists/mkdir/rmdir) that are
+ * directories of another kind or symlinks. The generic code in tree.c walks paths, checks
+ * modes, buffers values and answers FUSE; adding a file is a table line and a function. */
+#ifndef VGPUFS_TREE_H
+#define VGPUFS_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "engine.h"
+
+#define TREE_MAX_DEPTH 4
+#define TREE_NAME_MAX 64
+#define VALUE_MAX 4096
+
+/* A directory reached by a path: its kind and the names of the collection entries on the
+ * way (gpus/<bdf>/types/<profile> has keys {bdf, profile}). */
+struct node {
+	const struct node_kind *kind;
+	struct engine *engine;
+	char key[TREE_MAX_DEPTH][TREE_NAME_MAX];
+	int n_keys;
+};
+
+/* A value being shown: at most VALUE_MAX bytes, always "\n"-terminated by the helpers. */
+struct text {
+	char data[VALUE_MAX + 1];
+	size_t len;
+};
+int text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct attr {
+	const char *name;
+	mode_t mode;      /* 0444 read-only, 0644 read-write, 0200 action */
+	bool constant;    /* never changes while mounted: the kernel may cache it */
+	int (*show)(const struct node *n, struct text *out);
+};
+
+struct subdir {
+	const char *name;
+	const struct node_kind *kind;
+};
+
+struct node_kind {
+	const struct attr *attrs;      /* ends with { NULL } */
+	const struct subdir *subdirs;  /* ends with { NULL } */
+	/* A collection: entries named by list(), checked by exists(). */
+	const struct node_kind *entry_kind;
+	int (*list)(const struct node *n, engine_name_fn fn, void *ctx);
+	int (*exists)(const struct node *n, const char *name);
+	/* Entries are symlinks instead of directories when set. */
+	int (*readlink)(const struct node *n, const char *name, char *buf, size_t size);
+};
+
+/* The FUSE operations of the whole tree, rooted at root_kind. */
+struct fuse_operations;
+const struct fuse_operations *tree_operations(void);
+extern const struct node_kind root_kind;
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages vgpufs needs and builds it.
+#   tools/setup.sh            -> build/        (debugoptimized)
+#   tools/setup.sh --asan     -> build-asan/   (ASan + UBSan) as well
+# Safe to run again: apt-get and meson skip what is already done.
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="meson ninja-build pkg-config gcc libfuse3-dev fuse3 libpci-dev pciutils
+  libvirt-dev libvirt-daemon libvirt-daemon-system libvirt-clients libsqlite3-dev sqlite3
+  libxml2-dev uuid-dev libarchive-dev python3 vim-nox procps psmisc util-linux mdevctl"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # shellcheck disable=SC2086
+  apt-get install -y -q $missing
+fi
+
+[ -d build ] || meson setup build
+ninja -C build
+if [ "${1:-}" = "--asan" ]; then
+  [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  ninja -C build-asan
+fi
