@@ -1,24 +1,23 @@
 /* engine.c — see engine.h. */
-#include "engine.h"
-#include "host.h"
+/* engine.c — see engine.h: opening and closing, the host and its GPUs, refusals and the
+ * event log. Groups and rules are in engine_groups.c. */
+#include "engine_internal.h"
 #include "util.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <stdarg.h>
 #include <string.h>
 
-struct engine {
-	pthread_mutex_t lock;
-	struct host host;
-};
+static int load_settings(struct engine *e)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_query(&e->store, &st, "SELECT value FROM host_settings "
+			    "WHERE key = 'maintenance'", NULL);
 
-/* Runs one engine operation under the lock; the body is a statement using `e`. */
-#define WITH_LOCK(e, body)                            \
-	do {                                          \
-		pthread_mutex_lock(&(e)->lock);       \
-		body;                                 \
-		pthread_mutex_unlock(&(e)->lock);     \
-	} while (0)
+	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		e->maintenance = sqlite3_column_int(st, 0);
+	return r;
+}
 
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size)
@@ -29,11 +28,21 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (!e)
 		return -ENOMEM;
 	pthread_mutex_init(&e->lock, NULL);
-	r = host_discover(&e->host, opts->sysfs_root, err, err_size);
+	if (gethostname(e->host_name, sizeof(e->host_name) - 1) < 0)
+		str_copy(e->host_name, sizeof(e->host_name), "localhost");
+	r = store_open(&e->store, opts->state_dir, err, err_size);
+	if (r >= 0 && (r = groups_load(&e->groups, &e->store)) < 0)
+		snprintf(err, err_size, "loading groups: %s", strerror(-r));
+	if (r >= 0 && (r = load_settings(e)) < 0)
+		snprintf(err, err_size, "loading host settings: %s", strerror(-r));
+	if (r >= 0)
+		r = host_discover(&e->host, opts->sysfs_root, err, err_size);
 	if (r < 0) {
 		engine_close(e);
 		return r;
 	}
+	events_add(&e->events, "vgpufs %s started: %zu GPUs, %zu groups", VGPUFS_VERSION,
+		   e->host.n_gpus, e->groups.n);
 	*out = e;
 	return 0;
 }
@@ -43,8 +52,74 @@ void engine_close(struct engine *e)
 	if (!e)
 		return;
 	host_free(&e->host);
+	groups_free(&e->groups);
+	events_free(&e->events);
+	store_close(&e->store);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+int refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+{
+	char message[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	events_set_error(&e->events, object, message);
+	events_add(&e->events, "%s: refused (%s): %s", object, strerrorname_np(-err), message);
+	return err;
+}
+
+int engine_refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+{
+	char message[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	WITH_LOCK(e, refuse(e, object, err, "%s", message));
+	return err;
+}
+
+int commit_change(struct engine *e, const char *object, int (*change)(struct engine *e, void *arg),
+		  void *arg)
+{
+	int r = store_begin(&e->store);
+
+	if (r >= 0)
+		r = change(e, arg);
+	if (r >= 0)
+		r = store_commit(&e->store);
+	if (r < 0) {
+		store_rollback(&e->store);
+		return refuse(e, object, r == -EEXIST ? r : -EIO, "state database: %s",
+			      sqlite3_errmsg(e->store.db));
+	}
+	return 0;
+}
+
+long long engine_events_size(struct engine *e)
+{
+	long long n;
+
+	WITH_LOCK(e, n = events_size(&e->events));
+	return n;
+}
+
+size_t engine_events_read(struct engine *e, long long offset, char *buf, size_t size)
+{
+	size_t n;
+
+	WITH_LOCK(e, n = events_read(&e->events, offset, buf, size));
+	return n;
+}
+
+void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx)
+{
+	WITH_LOCK(e, e->events.notify = fn; e->events.notify_ctx = ctx);
 }
 
 int engine_host_info(struct engine *e, struct host_info *out)
@@ -52,11 +127,76 @@ int engine_host_info(struct engine *e, struct host_info *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (gethostname(out->name, sizeof(out->name) - 1) < 0)
-		return -errno;
-	WITH_LOCK(e, r = host_driver_version(&e->host, out->driver_version,
-					     sizeof(out->driver_version)));
+	WITH_LOCK(e, str_copy(out->name, sizeof(out->name), e->host_name);
+		  r = host_driver_version(&e->host, out->driver_version,
+					  sizeof(out->driver_version)));
 	return r;
+}
+
+static int store_maintenance(struct engine *e, void *arg)
+{
+	return store_exec(&e->store, "INSERT OR REPLACE INTO host_settings (key, value) "
+			  "VALUES ('maintenance', ?)", (const char *)arg, NULL);
+}
+
+static int host_set(struct engine *e, const char *field, const char *value)
+{
+	bool on;
+	int r;
+
+	if (strcmp(field, "maintenance"))
+		return -ENOENT;
+	if (value_parse_bool(value, &on) < 0)
+		return refuse(e, "host", -EINVAL, "maintenance takes 0 or 1 (or yes/no, "
+			      "true/false, on/off), not \"%s\"", value);
+	if (on == e->maintenance)
+		return 0;
+	r = commit_change(e, "host", store_maintenance, on ? "1" : "0");
+	if (r < 0)
+		return r;
+	e->maintenance = on;
+	events_add(&e->events, "host/maintenance = %d", on);
+	return 0;
+}
+
+int engine_host_set(struct engine *e, const char *field, const char *value)
+{
+	int r;
+
+	WITH_LOCK(e, r = host_set(e, field, value));
+	return r;
+}
+
+/* A group asking for a host driver that is not the running one needs a reboot. */
+static bool reboot_required(struct engine *e)
+{
+	char running[64] = "";
+
+	host_driver_version(&e->host, running, sizeof(running));
+	for (size_t i = 0; i < e->groups.n; i++) {
+		const char *wanted = e->groups.items[i].driver;
+
+		if (wanted[0] && strcmp(wanted, running))
+			return true;
+	}
+	return false;
+}
+
+int engine_host_get(struct engine *e, const char *field, char *buf, size_t size)
+{
+	int r = -ENOENT;
+
+	if (!strcmp(field, "maintenance"))
+		WITH_LOCK(e, r = str_printf(buf, size, "%d", e->maintenance));
+	else if (!strcmp(field, "reboot_required"))
+		WITH_LOCK(e, r = str_printf(buf, size, "%d", reboot_required(e)));
+	return r < 0 ? r : 0;
+}
+
+int engine_object_error(struct engine *e, const char *object, char *buf, size_t size)
+{
+	WITH_LOCK(e, str_copy(buf, size, events_error(&e->events, object)));
+	return 0;
 }
 
 static int list_gpus(struct engine *e, engine_name_fn fn, void *ctx)

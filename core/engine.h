@@ -66,4 +66,48 @@ struct profile_info {
 int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx);
 int engine_profile_info(struct engine *e, const char *profile, struct profile_info *out);
 
+/* Host settings (host/maintenance): read and set by name. */
+int engine_host_get(struct engine *e, const char *field, char *buf, size_t size);
+int engine_host_set(struct engine *e, const char *field, const char *value);
+
+/* Resource groups and their rules (docs/tree.md, groups/). Fields are named as the
+ * tree's files; values are strings without the trailing newline; list values (gpus)
+ * are one item per line, each ending in "\n". Set functions validate, commit to the
+ * state database and only then change what readers see; a refusal returns -errno and
+ * leaves its message in the object's error and the event log. */
+int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_group_create(struct engine *e, const char *name);
+int engine_group_delete(struct engine *e, const char *name);
+int engine_group_get(struct engine *e, const char *name, const char *field,
+		     char *buf, size_t size);
+int engine_group_set(struct engine *e, const char *name, const char *field, const char *value);
+/* Profiles the group would accept (offered by every GPU of the group). */
+int engine_for_each_group_profile(struct engine *e, const char *name, engine_name_fn fn,
+				  void *ctx);
+
+int engine_for_each_rule(struct engine *e, const char *group, engine_name_fn fn, void *ctx);
+int engine_rule_create(struct engine *e, const char *group, const char *rule);
+int engine_rule_delete(struct engine *e, const char *group, const char *rule);
+int engine_rule_get(struct engine *e, const char *group, const char *rule, const char *field,
+		    char *buf, size_t size);
+int engine_rule_set(struct engine *e, const char *group, const char *rule, const char *field,
+		    const char *value);
+
+/* gpus/<bdf>/group: the group owning the GPU; setting it adds/removes the GPU's own rule. */
+int engine_gpu_group(struct engine *e, const char *bdf, char *buf, size_t size);
+int engine_gpu_set_group(struct engine *e, const char *bdf, const char *group);
+
+/* Refusals found before the engine is reached (a front end's own checks): recorded like
+ * the engine's own. object is a tree path ("groups/g1"); returns err. */
+int engine_refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The last refused write on object, or a current conflict; "" when none. */
+int engine_object_error(struct engine *e, const char *object, char *buf, size_t size);
+
+/* The event log (/vgpu/events). */
+long long engine_events_size(struct engine *e);
+size_t engine_events_read(struct engine *e, long long offset, char *buf, size_t size);
+/* fn runs (under the engine lock) after each new event; it must not call the engine. */
+void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx);
+
 #endif

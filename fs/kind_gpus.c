@@ -5,7 +5,7 @@
 
 #include <errno.h>
 
-int show_hex(struct text *out, unsigned value, int digits)
+static int show_hex(struct text *out, unsigned value, int digits)
 {
 	return text_printf(out, "0x%0*x\n", digits, value);
 }
@@ -25,8 +25,10 @@ static int gpu_list(const struct node *n, engine_name_fn fn, void *ctx)
 
 /* One show function per gpu_info field: key[0] is the BDF. */
 #define GPU_FIELD(field, ...)                                                      \
-	static int show_gpu_##field(const struct node *n, struct text *out)       \
+	static int show_gpu_##field(const struct node *n, const struct attr *a,   \
+				  struct text *out)                        \
 	{                                                                          \
+		(void)a;                                                           \
 		struct gpu_info g;                                                 \
 		int r = engine_gpu_info(n->engine, n->key[0], &g);                 \
 		return r < 0 ? r : __VA_ARGS__;                                    \
@@ -44,8 +46,10 @@ GPU_FIELD(kernel_driver, text_printf(out, "%s\n", g.kernel_driver))
 GPU_FIELD(mode, text_printf(out, "%s\n", g.mode))
 
 #define USAGE_FIELD(field, fmt)                                                    \
-	static int show_gpu_##field(const struct node *n, struct text *out)       \
+	static int show_gpu_##field(const struct node *n, const struct attr *a,   \
+				  struct text *out)                        \
 	{                                                                          \
+		(void)a;                                                           \
 		struct gpu_usage_info u;                                           \
 		int r = engine_gpu_usage(n->engine, n->key[0], &u);                \
 		return r < 0 ? r : text_printf(out, fmt "\n", u.field);            \
@@ -54,6 +58,21 @@ GPU_FIELD(mode, text_printf(out, "%s\n", g.mode))
 USAGE_FIELD(profile, "%s")
 USAGE_FIELD(vgpus_used, "%u")
 USAGE_FIELD(vgpus_max, "%u")
+
+static int show_gpu_group(const struct node *n, const struct attr *a, struct text *out)
+{
+	char group[128];
+	int r = engine_gpu_group(n->engine, n->key[0], group, sizeof(group));
+
+	(void)a;
+	return show_value(out, r, group);
+}
+
+static int store_gpu_group(const struct node *n, const struct attr *a, const char *value)
+{
+	(void)a;
+	return engine_gpu_set_group(n->engine, n->key[0], value);
+}
 
 static int type_exists(const struct node *n, const char *profile)
 {
@@ -67,8 +86,10 @@ static int type_list(const struct node *n, engine_name_fn fn, void *ctx)
 
 /* One show function per vgpu_type field: key[0] is the BDF, key[1] the profile. */
 #define TYPE_FIELD(field, fmt)                                                     \
-	static int show_type_##field(const struct node *n, struct text *out)      \
+	static int show_type_##field(const struct node *n, const struct attr *a,   \
+				  struct text *out)                        \
 	{                                                                          \
+		(void)a;                                                           \
 		struct vgpu_type t;                                                \
 		int r = engine_gpu_type(n->engine, n->key[0], n->key[1], &t);      \
 		return r < 0 ? r : text_printf(out, fmt "\n", t.field);            \
@@ -82,17 +103,22 @@ TYPE_FIELD(frl, "%u")
 TYPE_FIELD(max_resolution, "%s")
 TYPE_FIELD(series, "%s")
 
-static int show_type_available(const struct node *n, struct text *out)
+static int show_type_available(const struct node *n, const struct attr *a,
+			       struct text *out)
 {
+	(void)a;
 	int r = engine_gpu_type_available(n->engine, n->key[0], n->key[1]);
 
 	return r < 0 ? r : text_printf(out, "%d\n", r);
 }
 
 /* Live: on vfio-sriov GPUs the maximum is learned from capacity readings. */
-static int show_type_max_instances(const struct node *n, struct text *out)
+static int show_type_max_instances(const struct node *n, const struct attr *a,
+				   struct text *out)
 {
 	struct vgpu_type t;
+
+	(void)a;
 	int r = engine_gpu_type_available(n->engine, n->key[0], n->key[1]);
 
 	if (r >= 0)
@@ -136,6 +162,8 @@ static const struct node_kind gpu_kind = {
 		{ "profile", 0444, false, show_gpu_profile },
 		{ "vgpus_used", 0444, false, show_gpu_vgpus_used },
 		{ "vgpus_max", 0444, false, show_gpu_vgpus_max },
+		{ "group", 0644, false, show_gpu_group, store_gpu_group },
+		{ "error", 0444, false, show_error },
 		{ NULL },
 	},
 	.subdirs = (const struct subdir[]) {

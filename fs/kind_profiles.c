@@ -16,8 +16,10 @@ static int profile_list(const struct node *n, engine_name_fn fn, void *ctx)
 
 /* key[0] is the profile; every field is live since GPUs can come and go. */
 #define PROFILE_FIELD(field, ...)                                                  \
-	static int show_profile_##field(const struct node *n, struct text *out)   \
+	static int show_profile_##field(const struct node *n, const struct attr *a,   \
+				      struct text *out)                    \
 	{                                                                          \
+		(void)a;                                                           \
 		struct profile_info p;                                             \
 		int r = engine_profile_info(n->engine, n->key[0], &p);             \
 		return r < 0 ? r : __VA_ARGS__;                                    \

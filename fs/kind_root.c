@@ -1,56 +1,88 @@
-/* kind_root.c — the top of /vgpu: README, version, and host/. */
+/* kind_root.c — the top of /vgpu: README, version, events, and host/. */
 #include "kinds.h"
 
 #include <errno.h>
 
 static const char readme[] =
-	"vgpufs: this NVIDIA vGPU host as files. One value per file; cat to read.\n"
-	"  host/      this node: name, driver_version, reboot_required\n"
-	"  gpus/      physical NVIDIA GPUs (BDF), with mode, profile in use and types/\n"
+	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
+	"write; a refused write says why in the object's `error` file and in `events`.\n"
+	"  host/      this node: name, driver_version, reboot_required, maintenance\n"
+	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
-	"Values are live: capacity shown is what the kernel reports now.\n"
+	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
+	"  events     one line per change or refused write (tail -f it)\n"
+	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
 
-static int show_readme(const struct node *n, struct text *out)
+int show_value(struct text *out, int r, const char *value)
 {
-	(void)n;
+	return r < 0 ? r : text_printf(out, "%s\n", value);
+}
+
+int show_list(struct text *out, int r, const char *value)
+{
+	return r < 0 ? r : text_printf(out, "%s", value);
+}
+
+int show_error(const struct node *n, const struct attr *a, struct text *out)
+{
+	char message[VALUE_MAX];
+	int r = engine_object_error(n->engine, n->path, message, sizeof(message));
+
+	(void)a;
+	return show_value(out, r, message);
+}
+
+static int show_readme(const struct node *n, const struct attr *a, struct text *out)
+{
+	(void)n, (void)a;
 	return text_printf(out, "%s", readme);
 }
 
-static int show_version(const struct node *n, struct text *out)
+static int show_version(const struct node *n, const struct attr *a, struct text *out)
 {
-	(void)n;
+	(void)n, (void)a;
 	return text_printf(out, "%s\n", VGPUFS_VERSION);
 }
 
-static int show_host_name(const struct node *n, struct text *out)
+static long long events_size(const struct node *n)
+{
+	return engine_events_size(n->engine);
+}
+
+static size_t events_read(const struct node *n, char *buf, size_t size, long long offset)
+{
+	return engine_events_read(n->engine, offset, buf, size);
+}
+
+static int show_host_info(const struct node *n, const struct attr *a, struct text *out)
 {
 	struct host_info h;
 	int r = engine_host_info(n->engine, &h);
 
-	return r < 0 ? r : text_printf(out, "%s\n", h.name);
+	return show_value(out, r, a->name[0] == 'n' ? h.name : h.driver_version);
 }
 
-static int show_driver_version(const struct node *n, struct text *out)
+static int show_host_setting(const struct node *n, const struct attr *a, struct text *out)
 {
-	struct host_info h;
-	int r = engine_host_info(n->engine, &h);
+	char value[64];
+	int r = engine_host_get(n->engine, a->name, value, sizeof(value));
 
-	return r < 0 ? r : text_printf(out, "%s\n", h.driver_version);
+	return show_value(out, r, value);
 }
 
-/* No resource group can ask for another driver yet. */
-static int show_reboot_required(const struct node *n, struct text *out)
+static int store_host_setting(const struct node *n, const struct attr *a, const char *value)
 {
-	(void)n;
-	return text_printf(out, "0\n");
+	return engine_host_set(n->engine, a->name, value);
 }
 
 const struct node_kind host_kind = {
 	.attrs = (const struct attr[]) {
-		{ "name", 0444, false, show_host_name },
-		{ "driver_version", 0444, false, show_driver_version },
-		{ "reboot_required", 0444, false, show_reboot_required },
+		{ "name", 0444, false, show_host_info },
+		{ "driver_version", 0444, false, show_host_info },
+		{ "reboot_required", 0444, false, show_host_setting },
+		{ "maintenance", 0644, false, show_host_setting, store_host_setting },
+		{ "error", 0444, false, show_error },
 		{ NULL },
 	},
 };
@@ -59,12 +91,14 @@ const struct node_kind root_kind = {
 	.attrs = (const struct attr[]) {
 		{ "README", 0444, true, show_readme },
 		{ "version", 0444, true, show_version },
+		{ "events", 0444, false, .size = events_size, .read_at = events_read },
 		{ NULL },
 	},
 	.subdirs = (const struct subdir[]) {
 		{ "host", &host_kind },
 		{ "gpus", &gpus_kind },
 		{ "profiles", &profiles_kind },
+		{ "groups", &groups_kind },
 		{ NULL },
 	},
 };

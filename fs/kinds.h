@@ -1,4 +1,5 @@
-/* kinds.h — the node kinds of the /vgpu tree, one file per area (see tree.h). */
+/* kinds.h — the node kinds of the /vgpu tree, one file per area (see tree.h), and the
+ * small helpers they share. */
 #ifndef VGPUFS_KINDS_H
 #define VGPUFS_KINDS_H
 
@@ -7,8 +8,13 @@
 extern const struct node_kind host_kind;
 extern const struct node_kind gpus_kind;
 extern const struct node_kind profiles_kind;
+extern const struct node_kind groups_kind;
 
-/* Shared formatting of a vGPU type's catalogue attributes. */
-int show_hex(struct text *out, unsigned value, int digits);
+/* Prints an engine string value: "value\n" (a scalar). */
+int show_value(struct text *out, int r, const char *value);
+/* Prints an engine list value as is: one item per line, "" when empty. */
+int show_list(struct text *out, int r, const char *value);
+/* The object's last refused write (engine_object_error on the node's path). */
+int show_error(const struct node *n, const struct attr *a, struct text *out);
 
 #endif

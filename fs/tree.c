@@ -1,16 +1,27 @@
 /* tree.c — the generic half of the configfs-style tree: path walking, modes, buffering,
- * and the FUSE callbacks, which stay thin adapters onto the node kinds (tree.h).
+ * writes, scratch files and the FUSE callbacks, which stay thin adapters onto the node
+ * kinds (tree.h) and the engine.
  *
- * Caching: a `constant` attribute is opened with keep_cache and reports its exact size,
- * so repeated reads are served from the page cache. Every other attribute is opened
- * direct_io and reports 4096 bytes like sysfs: each read goes to the engine, which reads
- * the live value. A value is produced once per open, so a reader sees one snapshot. */
+ * Reads: a `constant` attribute reports its exact size and is opened with keep_cache, so
+ * repeated reads come from the page cache. Other attributes are opened direct_io and
+ * report 4096 bytes like sysfs; their value is produced once per open (one snapshot per
+ * reader). Streams (events) report their real, growing size so `tail -f` follows them.
+ *
+ * Writes: everything written through one open file, from offset 0 on, is the value; each
+ * write(2) stores it (the engine commits before we return), so `echo`, `printf` and
+ * buffered writers all work, and a refused write changes nothing. Atomic replace works by
+ * keeping the tools' scratch files (tempfiles.h) and treating a rename of one over an
+ * attribute as one write of its content. */
 #define FUSE_USE_VERSION 31
 #include "tree.h"
+#include "tempfiles.h"
+#include "value.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +35,19 @@ struct target {
 	enum target_type type;
 	struct node node;               /* the directory, or the one holding attr/link */
 	const struct attr *attr;
-	char link_name[TREE_NAME_MAX];
+	char name[TREE_NAME_MAX];       /* the link's name */
 };
+
+/* An open attribute. */
+struct handle {
+	struct target target;
+	struct text shown;
+	char written[VALUE_MAX + 1];
+	size_t written_len;
+	long long stream_pos;
+};
+
+static struct timespec mount_time; /* every node shows it, as sysfs shows boot time */
 
 int text_printf(struct text *t, const char *fmt, ...)
 {
@@ -41,12 +63,12 @@ int text_printf(struct text *t, const char *fmt, ...)
 	return 0;
 }
 
-static struct timespec mount_time; /* every node shows it, as sysfs shows boot time */
-
 static struct engine *current_engine(void)
 {
 	return fuse_get_context()->private_data;
 }
+
+/* ---- walking ---- */
 
 static const struct attr *find_attr(const struct node_kind *k, const char *name)
 {
@@ -64,6 +86,25 @@ static const struct node_kind *find_subdir(const struct node_kind *k, const char
 	return NULL;
 }
 
+static bool accepts_writes(const struct node_kind *k)
+{
+	for (const struct attr *a = k->attrs; a && a->name; a++)
+		if (a->store)
+			return true;
+	return false;
+}
+
+static int enter(struct node *n, const struct node_kind *kind, const char *name)
+{
+	size_t len = strlen(n->path);
+
+	if (len + strlen(name) + 2 > sizeof(n->path))
+		return -ENAMETOOLONG;
+	sprintf(n->path + len, "%s%s", len ? "/" : "", name);
+	n->kind = kind;
+	return 0;
+}
+
 /* Steps from directory t->node into component name; last says whether it ends the path. */
 static int step(struct target *t, const char *name, bool last)
 {
@@ -74,10 +115,8 @@ static int step(struct target *t, const char *name, bool last)
 		t->type = TARGET_ATTR;
 		return 0;
 	}
-	if ((sub = find_subdir(k, name))) {
-		t->node.kind = sub;
-		return 0;
-	}
+	if ((sub = find_subdir(k, name)))
+		return enter(&t->node, sub, name);
 	if (!k->exists || strlen(name) >= TREE_NAME_MAX)
 		return -ENOENT;
 	r = k->exists(&t->node, name);
@@ -87,19 +126,18 @@ static int step(struct target *t, const char *name, bool last)
 		if (!last)
 			return -ENOENT;
 		t->type = TARGET_LINK;
-		strcpy(t->link_name, name);
+		strcpy(t->name, name);
 		return 0;
 	}
 	if (t->node.n_keys == TREE_MAX_DEPTH)
 		return -ENOENT;
 	strcpy(t->node.key[t->node.n_keys++], name);
-	t->node.kind = k->entry_kind;
-	return 0;
+	return enter(&t->node, k->entry_kind, name);
 }
 
 static int resolve(const char *path, struct target *t)
 {
-	char copy[4096], *save = NULL, *name, *next;
+	char copy[TREE_PATH_MAX], *save = NULL, *name, *next;
 	int r;
 
 	if (strlen(path) >= sizeof(copy))
@@ -120,47 +158,106 @@ static int resolve(const char *path, struct target *t)
 	return 0;
 }
 
+/* Resolves the directory holding path's last component, which goes to *name. */
+static int resolve_parent(const char *path, struct target *dir, const char **name)
+{
+	char parent[TREE_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int r;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(parent))
+		return -ENOENT;
+	memcpy(parent, path, slash - path);
+	parent[slash - path] = '\0';
+	*name = slash + 1;
+	r = resolve(parent, dir);
+	return r < 0 ? r : dir->type == TARGET_DIR ? 0 : -ENOTDIR;
+}
+
+/* Records a refusal on the object the directory stands for; returns err. */
+static int refuse(const struct node *n, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refuse(const struct node *n, int err, const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return engine_refuse(n->engine, n->path[0] ? n->path : "/", err, "%s", message);
+}
+
+/* ---- values ---- */
+
 static int show(const struct target *t, struct text *out)
 {
 	out->len = 0;
 	out->data[0] = '\0';
-	return t->attr->show ? t->attr->show(&t->node, out) : 0;
+	return t->attr->show ? t->attr->show(&t->node, t->attr, out) : 0;
+}
+
+/* Checks written bytes and hands them to the attribute's store. */
+static int store(const struct target *t, const char *data, size_t len)
+{
+	char value[VALUE_MAX + 1];
+
+	if (len > VALUE_MAX)
+		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
+			      VALUE_MAX);
+	if (memchr(data, '\0', len))
+		return refuse(&t->node, -EINVAL, "%s: value contains a NUL byte", t->attr->name);
+	memcpy(value, data, len);
+	if (len && value[len - 1] == '\n')
+		len--;
+	value[len] = '\0';
+	if (!value_is_utf8(value))
+		return refuse(&t->node, -EINVAL, "%s: value is not valid UTF-8", t->attr->name);
+	return t->attr->store(&t->node, t->attr, value);
+}
+
+/* ---- FUSE callbacks ---- */
+
+static void fill_stat(struct stat *st, mode_t mode, off_t size)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = mode;
+	st->st_nlink = S_ISDIR(mode) ? 2 : 1;
+	st->st_size = size;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_atim = st->st_mtim = st->st_ctim = mount_time;
+}
+
+static off_t attr_size(const struct target *t)
+{
+	struct text value;
+
+	if (t->attr->size)
+		return (off_t)t->attr->size(&t->node);
+	if (!t->attr->constant)
+		return VALUE_MAX;
+	return show(t, &value) < 0 ? 0 : (off_t)value.len;
 }
 
 static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct target t;
-	int r = resolve(path, &t);
+	int r;
 
 	(void)fi;
+	if (tempfile_stat(path, st))
+		return 0;
+	r = resolve(path, &t);
 	if (r < 0)
 		return r;
-	memset(st, 0, sizeof(*st));
-	st->st_uid = getuid();
-	st->st_gid = getgid();
-	st->st_atim = st->st_mtim = st->st_ctim = mount_time;
-	switch (t.type) {
-	case TARGET_DIR:
-		st->st_mode = S_IFDIR | 0755;
-		st->st_nlink = 2;
-		return 0;
-	case TARGET_LINK:
-		st->st_mode = S_IFLNK | 0777;
-		st->st_nlink = 1;
-		return 0;
-	case TARGET_ATTR:
-		st->st_mode = S_IFREG | t.attr->mode;
-		st->st_nlink = 1;
-		st->st_size = VALUE_MAX;
-		if (t.attr->constant) {
-			struct text value;
-
-			r = show(&t, &value);
-			st->st_size = r < 0 ? 0 : (off_t)value.len;
-		}
-		return 0;
-	}
-	return -EIO;
+	if (t.type == TARGET_DIR)
+		fill_stat(st, S_IFDIR | 0755, 0);
+	else if (t.type == TARGET_LINK)
+		fill_stat(st, S_IFLNK | 0777, 0);
+	else
+		fill_stat(st, S_IFREG | t.attr->mode, attr_size(&t));
+	return 0;
 }
 
 struct fill_ctx {
@@ -195,47 +292,145 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 		fill_one(a->name, &f);
 	for (const struct subdir *s = k->subdirs; s && s->name; s++)
 		fill_one(s->name, &f);
-	return k->list ? k->list(&t.node, fill_one, &f) : 0;
+	r = tempfile_list(strcmp(path, "/") ? path : "", fill_one, &f);
+	return r < 0 || !k->list ? r : k->list(&t.node, fill_one, &f);
+}
+
+static int open_attr(const struct target *t, struct fuse_file_info *fi)
+{
+	struct handle *h;
+	int r;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY && !t->attr->store)
+		return refuse(&t->node, -EACCES, "%s is read-only", t->attr->name);
+	if ((fi->flags & O_ACCMODE) != O_WRONLY && !(t->attr->mode & 0444))
+		return -EACCES;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->target = *t;
+	if ((fi->flags & O_ACCMODE) != O_WRONLY && !t->attr->read_at) {
+		r = show(t, &h->shown);
+		if (r < 0) {
+			free(h);
+			return r;
+		}
+	}
+	fi->fh = (uintptr_t)h;
+	fi->keep_cache = t->attr->constant;
+	fi->direct_io = !t->attr->constant;
+	return 0;
 }
 
 static int tree_open(const char *path, struct fuse_file_info *fi)
 {
 	struct target t;
-	struct text *value;
-	int r = resolve(path, &t);
+	struct stat st;
+	int r;
 
+	if (tempfile_stat(path, &st)) {
+		fi->fh = 0;
+		fi->direct_io = 1;
+		return (fi->flags & O_TRUNC) ? tempfile_truncate(path, 0) : 0;
+	}
+	r = resolve(path, &t);
 	if (r < 0)
 		return r;
 	if (t.type != TARGET_ATTR)
 		return -EISDIR;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES; /* nothing is writable yet; root bypasses the mode bits */
-	value = malloc(sizeof(*value));
-	if (!value)
-		return -ENOMEM;
-	r = show(&t, value);
-	if (r < 0) {
-		free(value);
+	return open_attr(&t, fi);
+}
+
+static int tree_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct target dir;
+	const char *name;
+	int r = resolve_parent(path, &dir, &name);
+
+	if (r < 0)
 		return r;
+	if ((dir.attr = find_attr(dir.node.kind, name))) {
+		dir.type = TARGET_ATTR;
+		return open_attr(&dir, fi);
 	}
-	fi->fh = (uintptr_t)value;
-	fi->keep_cache = t.attr->constant;
-	fi->direct_io = !t.attr->constant;
-	return 0;
+	if (!tempfile_name_ok(name) || !accepts_writes(dir.node.kind))
+		return refuse(&dir.node, -ENOENT, "no attribute \"%s\" in %s/ (ls it for the "
+			      "names)", name, dir.node.path[0] ? dir.node.path : "");
+	r = tempfile_create(path, mode, ctx->uid, ctx->gid);
+	fi->fh = 0;
+	fi->direct_io = 1;
+	return r;
 }
 
 static int tree_read(const char *path, char *buf, size_t size, off_t offset,
 		     struct fuse_file_info *fi)
 {
-	const struct text *value = (const struct text *)(uintptr_t)fi->fh;
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	const struct text *value;
 
-	(void)path;
+	if (!h)
+		return tempfile_read(path, buf, size, offset);
+	if (h->target.attr->read_at) {
+		size = h->target.attr->read_at(&h->target.node, buf, size, offset);
+		h->stream_pos = offset + (long long)size;
+		return (int)size;
+	}
+	value = &h->shown;
 	if (offset < 0 || (size_t)offset >= value->len)
 		return 0;
 	if (size > value->len - (size_t)offset)
 		size = value->len - (size_t)offset;
 	memcpy(buf, value->data + offset, size);
 	return (int)size;
+}
+
+static int tree_write(const char *path, const char *buf, size_t size, off_t offset,
+		      struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	const struct target *t;
+	int r;
+
+	if (!h)
+		return tempfile_write(path, buf, size, offset);
+	t = &h->target;
+	if (offset != (off_t)h->written_len)
+		return refuse(&t->node, -EINVAL, "%s: write at offset %lld; write the whole "
+			      "value from the start", t->attr->name, (long long)offset);
+	if (h->written_len + size > VALUE_MAX)
+		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
+			      VALUE_MAX);
+	memcpy(h->written + h->written_len, buf, size);
+	r = store(t, h->written, h->written_len + size);
+	if (r < 0)
+		return r;
+	h->written_len += size;
+	return (int)size;
+}
+
+static int tree_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	struct target t;
+	struct stat st;
+	int r;
+
+	if (tempfile_stat(path, &st))
+		return tempfile_truncate(path, size);
+	r = resolve(path, &t);
+	if (r < 0)
+		return r;
+	if (t.type != TARGET_ATTR)
+		return -EISDIR;
+	if (!t.attr->store)
+		return refuse(&t.node, -EACCES, "%s is read-only", t.attr->name);
+	if (size != 0)
+		return refuse(&t.node, -EINVAL, "%s: cannot truncate a value to %lld bytes",
+			      t.attr->name, (long long)size);
+	if (h)
+		h->written_len = 0; /* ftruncate(fd, 0): the next write starts the value anew */
+	return 0; /* open(O_TRUNC): the write that follows replaces the value */
 }
 
 static int tree_release(const char *path, struct fuse_file_info *fi)
@@ -254,27 +449,256 @@ static int tree_readlink(const char *path, char *buf, size_t size)
 		return r;
 	if (t.type != TARGET_LINK)
 		return -EINVAL;
-	return t.node.kind->readlink(&t.node, t.link_name, buf, size);
+	return t.node.kind->readlink(&t.node, t.name, buf, size);
+}
+
+/* ---- directories ---- */
+
+static int tree_mkdir(const char *path, mode_t mode)
+{
+	struct target dir;
+	const char *name;
+	int r = resolve_parent(path, &dir, &name);
+
+	(void)mode;
+	if (r < 0)
+		return r;
+	if (!dir.node.kind->mkdir)
+		return refuse(&dir.node, -EPERM, "cannot create \"%s\": %s/ holds no objects "
+			      "made by mkdir", name, dir.node.path);
+	if (find_attr(dir.node.kind, name) || find_subdir(dir.node.kind, name))
+		return -EEXIST;
+	return dir.node.kind->mkdir(&dir.node, name);
+}
+
+static int tree_rmdir(const char *path)
+{
+	struct target dir;
+	const char *name;
+	int r = resolve_parent(path, &dir, &name);
+
+	if (r < 0)
+		return r;
+	if (!dir.node.kind->exists || dir.node.kind->exists(&dir.node, name) < 0)
+		return find_subdir(dir.node.kind, name) ?
+			refuse(&dir.node, -EPERM, "%s/ is part of the tree and cannot be removed",
+			       name) : -ENOENT;
+	if (!dir.node.kind->rmdir)
+		return refuse(&dir.node, -EPERM, "%s cannot be removed here", name);
+	return dir.node.kind->rmdir(&dir.node, name);
+}
+
+/* ---- renames, unlinks and metadata ---- */
+
+/* A scratch file renamed over an attribute: one write of its whole content. */
+static int rename_over_attr(const char *from, const struct target *t)
+{
+	char content[VALUE_MAX + 2];
+	size_t len;
+	int r = tempfile_content(from, content, sizeof(content), &len);
+
+	if (r == -EFBIG)
+		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
+			      VALUE_MAX);
+	if (r < 0)
+		return r;
+	r = store(t, content, len);
+	return r < 0 ? r : tempfile_unlink(from);
+}
+
+/* An attribute renamed to a scratch name (vim's backup): the scratch file gets a copy;
+ * the attribute itself cannot go away and stays. */
+static int copy_attr_to_temp(const struct target *t, const char *to)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct text value;
+	int r = show(t, &value);
+
+	if (r < 0)
+		return r;
+	tempfile_unlink(to);
+	r = tempfile_create(to, t->attr->mode, ctx->uid, ctx->gid);
+	return r < 0 ? r : tempfile_write(to, value.data, value.len, 0) < 0 ? -EIO : 0;
+}
+
+static int tree_rename(const char *from, const char *to, unsigned int flags)
+{
+	struct target src, dst_dir, dst;
+	const char *to_name;
+	struct stat st;
+	bool from_temp = tempfile_stat(from, &st);
+	int r = resolve_parent(to, &dst_dir, &to_name);
+
+	if (r < 0)
+		return r;
+	if (flags & RENAME_EXCHANGE)
+		return refuse(&dst_dir.node, -EINVAL, "%s: exchanging files is not supported",
+			      to_name);
+	if (resolve(to, &dst) == 0 && dst.type == TARGET_ATTR) {
+		if (flags & RENAME_NOREPLACE)
+			return -EEXIST;
+		if (from_temp)
+			return rename_over_attr(from, &dst);
+	} else if (tempfile_name_ok(to_name) && accepts_writes(dst_dir.node.kind)) {
+		if (from_temp)
+			return tempfile_rename(from, to);
+		if (resolve(from, &src) == 0 && src.type == TARGET_ATTR)
+			return copy_attr_to_temp(&src, to);
+	}
+	if (!from_temp && resolve(from, &src) < 0)
+		return -ENOENT;
+	return refuse(&dst_dir.node, -EPERM, "cannot rename %s to %s: only editors' scratch "
+		      "files can be renamed, over attributes", from, to);
+}
+
+static int tree_unlink(const char *path)
+{
+	struct target t;
+	struct stat st;
+	int r;
+
+	if (tempfile_stat(path, &st))
+		return tempfile_unlink(path);
+	r = resolve(path, &t);
+	if (r < 0)
+		return r;
+	if (t.type == TARGET_ATTR)
+		return refuse(&t.node, -EPERM, "%s is an attribute and cannot be removed (write "
+			      "\"\" to clear it)", t.attr->name);
+	return -EPERM;
+}
+
+/* chmod/chown/utimens on the tree itself succeed when they change nothing, so that
+ * install(1), cp -p and config tools do not fail; a real change is refused. */
+static int tree_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct target t;
+	struct stat st;
+	mode_t fixed;
+	int r;
+
+	(void)fi;
+	if (tempfile_stat(path, &st))
+		return tempfile_chmod(path, mode);
+	r = resolve(path, &t);
+	if (r < 0)
+		return r;
+	fixed = t.type == TARGET_ATTR ? t.attr->mode : t.type == TARGET_DIR ? 0755 : 0777;
+	if ((mode & 07777) == fixed)
+		return 0;
+	return refuse(&t.node, -EPERM, "%s: mode is fixed at %04o", path + 1, fixed);
+}
+
+static int tree_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	struct target t;
+	struct stat st;
+	int r;
+
+	(void)fi;
+	if (tempfile_stat(path, &st))
+		return tempfile_chown(path, uid, gid);
+	r = resolve(path, &t);
+	if (r < 0)
+		return r;
+	if ((uid == (uid_t)-1 || uid == getuid()) && (gid == (gid_t)-1 || gid == getgid()))
+		return 0;
+	return refuse(&t.node, -EPERM, "%s: owner is fixed", path + 1);
+}
+
+static int tree_utimens(const char *path, const struct timespec tv[2],
+			struct fuse_file_info *fi)
+{
+	struct target t;
+	struct stat st;
+
+	(void)fi;
+	if (tempfile_stat(path, &st))
+		return tempfile_utimens(path, tv);
+	return resolve(path, &t);
+}
+
+/* ---- poll on streams ---- */
+
+static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fuse_pollhandle *waiting[64];
+static size_t n_waiting;
+
+void tree_stream_grew(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&poll_lock);
+	for (size_t i = 0; i < n_waiting; i++) {
+		fuse_notify_poll(waiting[i]);
+		fuse_pollhandle_destroy(waiting[i]);
+	}
+	n_waiting = 0;
+	pthread_mutex_unlock(&poll_lock);
+}
+
+static int tree_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,
+		     unsigned *reventsp)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	(void)path;
+	*reventsp = POLLOUT | POLLWRNORM;
+	if (h && h->target.attr->size &&
+	    h->stream_pos < h->target.attr->size(&h->target.node))
+		*reventsp |= POLLIN | POLLRDNORM;
+	else if (!h || !h->target.attr->size)
+		*reventsp |= POLLIN | POLLRDNORM;
+	if (!ph)
+		return 0;
+	pthread_mutex_lock(&poll_lock);
+	if (!(*reventsp & POLLIN) && n_waiting < sizeof(waiting) / sizeof(waiting[0]))
+		waiting[n_waiting++] = ph;
+	else
+		fuse_pollhandle_destroy(ph);
+	pthread_mutex_unlock(&poll_lock);
+	return 0;
 }
 
 static void *tree_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
+	struct engine *e = fuse_get_context()->private_data;
+
 	(void)conn;
 	clock_gettime(CLOCK_REALTIME, &mount_time);
 	cfg->entry_timeout = 1;
 	cfg->attr_timeout = 1;
 	cfg->negative_timeout = 0; /* objects made by others must appear at once */
-	return fuse_get_context()->private_data;
+	cfg->hard_remove = 1;      /* no .fuse_hidden files: we own every name */
+	engine_on_event(e, tree_stream_grew, NULL);
+	return e;
+}
+
+static void tree_destroy(void *private_data)
+{
+	engine_on_event(private_data, NULL, NULL);
+	tree_stream_grew(NULL);
 }
 
 static const struct fuse_operations operations = {
 	.init = tree_init,
+	.destroy = tree_destroy,
 	.getattr = tree_getattr,
 	.readdir = tree_readdir,
 	.open = tree_open,
+	.create = tree_create,
 	.read = tree_read,
+	.write = tree_write,
+	.truncate = tree_truncate,
 	.release = tree_release,
 	.readlink = tree_readlink,
+	.mkdir = tree_mkdir,
+	.rmdir = tree_rmdir,
+	.rename = tree_rename,
+	.unlink = tree_unlink,
+	.chmod = tree_chmod,
+	.chown = tree_chown,
+	.utimens = tree_utimens,
+	.poll = tree_poll,
 };
 
 const struct fuse_operations *tree_operations(void)

@@ -1,8 +1,9 @@
 /* tree.h — the configfs-style declaration of the /vgpu tree. Each kind of directory is a
  * `struct node_kind`: a table of attributes (name, mode, show/store), fixed subdirectories,
- * and optionally a collection of named entries (list/exists/mkdir/rmdir) that are
+ * and optionally a collection of named entries (list/exists, mkdir/rmdir) that are
  * directories of another kind or symlinks. The generic code in tree.c walks paths, checks
- * modes, buffers values and answers FUSE; adding a file is a table line and a function. */
+ * modes, buffers values, keeps editors' scratch files and answers FUSE; adding a file is
+ * a table line and, at most, a function. */
 #ifndef VGPUFS_TREE_H
 #define VGPUFS_TREE_H
 
@@ -13,29 +14,41 @@
 
 #define TREE_MAX_DEPTH 4
 #define TREE_NAME_MAX 64
+#define TREE_PATH_MAX 512
 #define VALUE_MAX 4096
 
-/* A directory reached by a path: its kind and the names of the collection entries on the
- * way (gpus/<bdf>/types/<profile> has keys {bdf, profile}). */
+/* A directory reached by a path: its kind, its path in the tree ("groups/g1", the name
+ * the engine knows the object by) and the collection entry names on the way
+ * (gpus/<bdf>/types/<profile> has keys {bdf, profile}). */
 struct node {
 	const struct node_kind *kind;
 	struct engine *engine;
+	char path[TREE_PATH_MAX];
 	char key[TREE_MAX_DEPTH][TREE_NAME_MAX];
 	int n_keys;
 };
 
-/* A value being shown: at most VALUE_MAX bytes, always "\n"-terminated by the helpers. */
+/* A value being shown: at most VALUE_MAX bytes. */
 struct text {
 	char data[VALUE_MAX + 1];
 	size_t len;
 };
 int text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct attr;
+typedef int (*show_fn)(const struct node *n, const struct attr *a, struct text *out);
+/* value: the written bytes less one trailing newline, checked to be UTF-8 without NUL. */
+typedef int (*store_fn)(const struct node *n, const struct attr *a, const char *value);
+
 struct attr {
 	const char *name;
 	mode_t mode;      /* 0444 read-only, 0644 read-write, 0200 action */
 	bool constant;    /* never changes while mounted: the kernel may cache it */
-	int (*show)(const struct node *n, struct text *out);
+	show_fn show;
+	store_fn store;
+	/* A growing stream (events): read by offset, sized by size(), pollable. */
+	long long (*size)(const struct node *n);
+	size_t (*read_at)(const struct node *n, char *buf, size_t size, long long offset);
 };
 
 struct subdir {
@@ -50,11 +63,15 @@ struct node_kind {
 	const struct node_kind *entry_kind;
 	int (*list)(const struct node *n, engine_name_fn fn, void *ctx);
 	int (*exists)(const struct node *n, const char *name);
+	int (*mkdir)(const struct node *n, const char *name);
+	int (*rmdir)(const struct node *n, const char *name);
 	/* Entries are symlinks instead of directories when set. */
 	int (*readlink)(const struct node *n, const char *name, char *buf, size_t size);
 };
 
-/* The FUSE operations of the whole tree, rooted at root_kind. */
+/* Called by a stream's owner when it grows: wakes poll()ers. */
+void tree_stream_grew(void *unused);
+
 struct fuse_operations;
 const struct fuse_operations *tree_operations(void);
 extern const struct node_kind root_kind;

@@ -1,0 +1,503 @@
+/* engine_groups.c — the resource-group half of the engine API (engine.h): groups, their
+ * rules, and gpus/<bdf>/group. Each settable field has a validator that refuses with a
+ * precise errno and message, or yields the normalised value that is committed and then
+ * applied to the in-memory copy. */
+#include "engine_internal.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define OBJECT_MAX 256
+
+static void group_object(char *buf, const char *group)
+{
+	snprintf(buf, OBJECT_MAX, "groups/%s", group);
+}
+
+/* ---- what a group is made of now ---- */
+
+static size_t group_gpu_count(struct engine *e, const struct group *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		n += group_owns(&e->groups, g, &e->host.gpus[i], e->host_name);
+	return n;
+}
+
+/* The first GPU g's rules match that another group's rules match too, or NULL. */
+static const struct gpu *group_conflict(struct engine *e, const struct group *g,
+					const struct group **other)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		const struct gpu *gpu = &e->host.gpus[i];
+
+		if (!group_matches(g, gpu, e->host_name))
+			continue;
+		for (size_t j = 0; j < e->groups.n; j++) {
+			*other = &e->groups.items[j];
+			if (*other != g && group_matches(*other, gpu, e->host_name))
+				return gpu;
+		}
+	}
+	return NULL;
+}
+
+/* A GPU of g that does not offer profile, or NULL. */
+static const struct gpu *gpu_lacking(struct engine *e, const struct group *g,
+				     const char *profile)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		const struct gpu *gpu = &e->host.gpus[i];
+
+		if (group_owns(&e->groups, g, gpu, e->host_name) && gpu_find_type(gpu, profile) < 0)
+			return gpu;
+	}
+	return NULL;
+}
+
+static bool host_offers(struct engine *e, const char *profile)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		if (gpu_find_type(&e->host.gpus[i], profile) >= 0)
+			return true;
+	return false;
+}
+
+static const char *group_status(struct engine *e, const struct group *g)
+{
+	const struct group *other;
+	char running[64] = "";
+
+	if (group_conflict(e, g, &other))
+		return "degraded";
+	if (!group_gpu_count(e, g))
+		return "no-gpus";
+	if (!g->driver[0])
+		return "no-driver";
+	if (!g->profile[0])
+		return "no-profile";
+	if (gpu_lacking(e, g, g->profile))
+		return "degraded";
+	host_driver_version(&e->host, running, sizeof(running));
+	return strcmp(g->driver, running) ? "reboot-required" : "ready";
+}
+
+struct capacity {
+	unsigned total, used, free;
+};
+
+/* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
+ * there now, and how many more can be created now. */
+static int group_capacity(struct engine *e, const struct group *g, struct capacity *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!g->profile[0])
+		return 0;
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		struct gpu *gpu = &e->host.gpus[i];
+		int t = gpu_find_type(gpu, g->profile), avail;
+		struct gpu_usage u;
+
+		if (t < 0 || !group_owns(&e->groups, g, gpu, e->host_name))
+			continue;
+		avail = host_type_available(&e->host, gpu, (size_t)t);
+		if (avail < 0 || host_gpu_usage(&e->host, gpu, &u) < 0)
+			return -EIO;
+		c->total += gpu->types[t].max_instances;
+		c->used += u.type_index == t ? u.used : 0;
+		c->free += (unsigned)avail;
+	}
+	return 0;
+}
+
+static int group_gpus_text(struct engine *e, const struct group *g, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		if (!group_owns(&e->groups, g, &e->host.gpus[i], e->host_name))
+			continue;
+		len += snprintf(buf + len, size - len, "%s\n", e->host.gpus[i].pci.bdf);
+		if (len >= size)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+static int group_error_text(struct engine *e, const struct group *g, char *buf, size_t size)
+{
+	const struct group *other;
+	const struct gpu *gpu = group_conflict(e, g, &other);
+	char object[OBJECT_MAX];
+
+	if (gpu)
+		return str_printf(buf, size, "conflict: GPU %s is matched by the rules of groups "
+				  "'%s' and '%s'; it is in neither until one rule changes",
+				  gpu->pci.bdf, g->name, other->name) < 0 ? -E2BIG : 0;
+	group_object(object, g->name);
+	return str_copy(buf, size, events_error(&e->events, object));
+}
+
+/* ---- fields ---- */
+
+struct group_field {
+	const char *name;
+	/* Validates value for g; on success writes the normalised value to out. */
+	int (*validate)(struct engine *e, const struct group *g, const char *object,
+			const char *value, char *out, size_t size);
+};
+
+static int validate_description(struct engine *e, const struct group *g, const char *object,
+				const char *value, char *out, size_t size)
+{
+	(void)g;
+	if (!value_is_text_line(value))
+		return refuse(e, object, -EINVAL, "description must be one line of UTF-8 text");
+	return str_copy(out, size, value);
+}
+
+static int validate_class(struct engine *e, const struct group *g, const char *object,
+			  const char *value, char *out, size_t size)
+{
+	(void)g;
+	if (!value_is_name(value))
+		return refuse(e, object, -EINVAL, "class is one word ([A-Za-z0-9._-]), not \"%s\"",
+			      value);
+	return str_copy(out, size, value);
+}
+
+/* The one place that says which host drivers a group may ask for. Until driver bundles
+ * are known (drivers/), any well-formed version is accepted. */
+static int validate_driver(struct engine *e, const struct group *g, const char *object,
+			   const char *value, char *out, size_t size)
+{
+	(void)g;
+	if (value[0] && !value_is_driver_version(value))
+		return refuse(e, object, -EINVAL, "driver \"%s\" is not a host driver version "
+			      "such as 550.54.16", value);
+	return str_copy(out, size, value);
+}
+
+static int validate_profile(struct engine *e, const struct group *g, const char *object,
+			    const char *value, char *out, size_t size)
+{
+	const struct gpu *lacking;
+
+	if (value[0] && !host_offers(e, value))
+		return refuse(e, object, -ENOENT, "no GPU on this host offers profile \"%s\" "
+			      "(see profiles/)", value);
+	if (value[0] && (lacking = gpu_lacking(e, g, value)))
+		return refuse(e, object, -EINVAL, "GPU %s (%s) of this group does not offer "
+			      "profile %s (see groups/%s/profiles/)", lacking->pci.bdf,
+			      lacking->name, value, g->name);
+	return str_copy(out, size, value);
+}
+
+static int validate_bool(struct engine *e, const struct group *g, const char *object,
+			 const char *value, char *out, size_t size)
+{
+	bool on;
+
+	(void)g;
+	if (value_parse_bool(value, &on) < 0)
+		return refuse(e, object, -EINVAL, "\"%s\" is not a boolean (0/1, yes/no, "
+			      "true/false, on/off)", value);
+	return str_copy(out, size, on ? "1" : "0");
+}
+
+static int validate_driver_iso(struct engine *e, const struct group *g, const char *object,
+			       const char *value, char *out, size_t size)
+{
+	(void)g;
+	if (value[0] && (strchr(value, '/') || !value_is_text_line(value) ||
+			 !strcmp(value, ".") || !strcmp(value, "..")))
+		return refuse(e, object, -EINVAL, "driver_iso is a file name in media/, "
+			      "not \"%s\"", value);
+	return str_copy(out, size, value);
+}
+
+static int validate_policy(struct engine *e, const struct group *g, const char *object,
+			   const char *value, char *out, size_t size)
+{
+	(void)g;
+	if (strcmp(value, "depth-first") && strcmp(value, "breadth-first"))
+		return refuse(e, object, -EINVAL, "policy is depth-first or breadth-first, "
+			      "not \"%s\"", value);
+	return str_copy(out, size, value);
+}
+
+static const struct group_field group_fields[] = {
+	{ "description", validate_description },
+	{ "class", validate_class },
+	{ "driver", validate_driver },
+	{ "profile", validate_profile },
+	{ "make_guest_iso", validate_bool },
+	{ "driver_iso", validate_driver_iso },
+	{ "policy", validate_policy },
+};
+
+static const struct group_field *find_group_field(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(group_fields); i++)
+		if (!strcmp(group_fields[i].name, name))
+			return &group_fields[i];
+	return NULL;
+}
+
+static int stored_field(const struct group *g, const char *field, char *buf, size_t size)
+{
+	if (!strcmp(field, "description"))
+		return str_copy(buf, size, g->description);
+	if (!strcmp(field, "class"))
+		return str_copy(buf, size, g->class);
+	if (!strcmp(field, "driver"))
+		return str_copy(buf, size, g->driver);
+	if (!strcmp(field, "profile"))
+		return str_copy(buf, size, g->profile);
+	if (!strcmp(field, "make_guest_iso"))
+		return str_copy(buf, size, g->make_guest_iso ? "1" : "0");
+	if (!strcmp(field, "driver_iso"))
+		return str_copy(buf, size, g->driver_iso);
+	if (!strcmp(field, "policy"))
+		return str_copy(buf, size, g->policy);
+	return -ENOENT;
+}
+
+static int apply_field(struct group *g, const char *field, const char *value)
+{
+	char *copy;
+
+	if (!strcmp(field, "description")) {
+		if (!(copy = strdup(value)))
+			return -ENOMEM;
+		free(g->description);
+		g->description = copy;
+		return 0;
+	}
+	if (!strcmp(field, "make_guest_iso")) {
+		g->make_guest_iso = value[0] == '1';
+		return 0;
+	}
+	if (!strcmp(field, "class"))
+		return str_copy(g->class, sizeof(g->class), value);
+	if (!strcmp(field, "driver"))
+		return str_copy(g->driver, sizeof(g->driver), value);
+	if (!strcmp(field, "profile"))
+		return str_copy(g->profile, sizeof(g->profile), value);
+	if (!strcmp(field, "driver_iso"))
+		return str_copy(g->driver_iso, sizeof(g->driver_iso), value);
+	return str_copy(g->policy, sizeof(g->policy), value);
+}
+
+static int group_get(struct engine *e, const char *name, const char *field, char *buf,
+		     size_t size)
+{
+	struct group *g = groups_find(&e->groups, name);
+	struct capacity c;
+	int r;
+
+	if (!g)
+		return -ENOENT;
+	if (!strcmp(field, "type"))
+		return str_copy(buf, size, "nvidia-vgpu");
+	if (!strcmp(field, "status"))
+		return str_copy(buf, size, group_status(e, g));
+	if (!strcmp(field, "gpus"))
+		return group_gpus_text(e, g, buf, size);
+	if (!strcmp(field, "error"))
+		return group_error_text(e, g, buf, size);
+	if (strncmp(field, "vgpus_", 6))
+		return stored_field(g, field, buf, size);
+	r = group_capacity(e, g, &c);
+	if (r < 0)
+		return r;
+	if (!strcmp(field, "vgpus_total"))
+		return str_printf(buf, size, "%u", c.total) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "vgpus_used"))
+		return str_printf(buf, size, "%u", c.used) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "vgpus_free"))
+		return str_printf(buf, size, "%u", c.free) < 0 ? -E2BIG : 0;
+	return -ENOENT;
+}
+
+int engine_group_get(struct engine *e, const char *name, const char *field,
+		     char *buf, size_t size)
+{
+	int r;
+
+	WITH_LOCK(e, r = group_get(e, name, field, buf, size));
+	return r;
+}
+
+struct field_change {
+	const char *group, *field, *value;
+};
+
+static int store_group_field(struct engine *e, void *arg)
+{
+	const struct field_change *c = arg;
+	char sql[128];
+
+	/* field comes from group_fields[], never from the caller's text */
+	snprintf(sql, sizeof(sql), "UPDATE groups SET %s = ? WHERE name = ?", c->field);
+	return store_exec(&e->store, sql, c->value, c->group, NULL);
+}
+
+static int group_set(struct engine *e, const char *name, const char *field, const char *value)
+{
+	struct group *g = groups_find(&e->groups, name);
+	const struct group_field *f = find_group_field(field);
+	char object[OBJECT_MAX], normalised[VALUE_SIZE_MAX + 1], current[VALUE_SIZE_MAX + 1];
+	struct field_change change = { name, field, normalised };
+	int r;
+
+	if (!g || !f)
+		return -ENOENT;
+	group_object(object, name);
+	r = f->validate(e, g, object, value, normalised, sizeof(normalised));
+	if (r < 0)
+		return r;
+	if (stored_field(g, field, current, sizeof(current)) >= 0 && !strcmp(current, normalised))
+		return 0;
+	r = commit_change(e, object, store_group_field, &change);
+	if (r < 0)
+		return r;
+	r = apply_field(g, field, normalised);
+	events_add(&e->events, "%s/%s = %s", object, field, normalised);
+	return r;
+}
+
+int engine_group_set(struct engine *e, const char *name, const char *field, const char *value)
+{
+	int r;
+
+	WITH_LOCK(e, r = group_set(e, name, field, value));
+	return r;
+}
+
+/* ---- creating and deleting groups ---- */
+
+static int store_group_insert(struct engine *e, void *arg)
+{
+	return store_exec(&e->store, "INSERT INTO groups (name) VALUES (?)", (const char *)arg,
+			  NULL);
+}
+
+static int store_group_delete(struct engine *e, void *arg)
+{
+	return store_exec(&e->store, "DELETE FROM groups WHERE name = ?", (const char *)arg, NULL);
+}
+
+static int group_create(struct engine *e, const char *name)
+{
+	char object[OBJECT_MAX];
+	int r;
+
+	if (!value_is_name(name))
+		return refuse(e, "groups", -EINVAL, "\"%s\" is not a valid group name "
+			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", name);
+	group_object(object, name);
+	if (groups_find(&e->groups, name))
+		return refuse(e, object, -EEXIST, "group %s already exists", name);
+	r = commit_change(e, object, store_group_insert, (void *)name);
+	if (r < 0)
+		return r;
+	if (!groups_add(&e->groups, name))
+		return -ENOMEM;
+	events_add(&e->events, "%s created", object);
+	return 0;
+}
+
+int engine_group_create(struct engine *e, const char *name)
+{
+	int r;
+
+	WITH_LOCK(e, r = group_create(e, name));
+	return r;
+}
+
+/* Deleting a group takes its rules with it (ON DELETE CASCADE): they are its settings. */
+static int group_delete(struct engine *e, const char *name)
+{
+	struct group *g = groups_find(&e->groups, name);
+	char object[OBJECT_MAX];
+	int r;
+
+	if (!g)
+		return -ENOENT;
+	group_object(object, name);
+	r = commit_change(e, object, store_group_delete, (void *)name);
+	if (r < 0)
+		return r;
+	groups_remove(&e->groups, g);
+	events_forget(&e->events, object);
+	events_add(&e->events, "%s deleted", object);
+	return 0;
+}
+
+int engine_group_delete(struct engine *e, const char *name)
+{
+	int r;
+
+	WITH_LOCK(e, r = group_delete(e, name));
+	return r;
+}
+
+static int list_groups(struct engine *e, engine_name_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < e->groups.n; i++) {
+		int r = fn(e->groups.items[i].name, ctx);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_groups(e, fn, ctx));
+	return r;
+}
+
+/* Profiles listed once each, at the first GPU offering them, if the group accepts them. */
+static int list_group_profiles(struct engine *e, const char *name, engine_name_fn fn,
+			       void *ctx)
+{
+	struct group *g = groups_find(&e->groups, name);
+
+	if (!g)
+		return -ENOENT;
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		const struct gpu *gpu = &e->host.gpus[i];
+
+		for (size_t t = 0; t < gpu->n_types; t++) {
+			const char *p = gpu->types[t].profile;
+			bool seen = false;
+			int r;
+
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = gpu_find_type(&e->host.gpus[j], p) >= 0;
+			if (seen || gpu_lacking(e, g, p))
+				continue;
+			r = fn(p, ctx);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int engine_for_each_group_profile(struct engine *e, const char *name, engine_name_fn fn,
+				  void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_group_profiles(e, name, fn, ctx));
+	return r;
+}

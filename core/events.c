@@ -1,0 +1,119 @@
+/* events.c — see events.h. */
+#include "events.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+/* Drops whole lines from the front until `extra` more bytes fit in EVENTS_KEEP. */
+static void make_room(struct events *ev, size_t extra)
+{
+	size_t drop = 0;
+
+	while (ev->len - drop + extra > EVENTS_KEEP && drop < ev->len) {
+		char *nl = memchr(ev->data + drop, '\n', ev->len - drop);
+
+		drop = nl ? (size_t)(nl - ev->data) + 1 : ev->len;
+	}
+	if (!drop)
+		return;
+	memmove(ev->data, ev->data + drop, ev->len - drop);
+	ev->len -= drop;
+	ev->start += (off_t)drop;
+}
+
+void events_add(struct events *ev, const char *fmt, ...)
+{
+	char line[MESSAGE_MAX + 64], *grown;
+	struct tm tm;
+	time_t now = time(NULL);
+	size_t n;
+	va_list ap;
+
+	gmtime_r(&now, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	make_room(ev, n);
+	grown = realloc(ev->data, ev->len + n);
+	if (!grown)
+		return;
+	ev->data = grown;
+	memcpy(ev->data + ev->len, line, n);
+	ev->len += n;
+	if (ev->notify)
+		ev->notify(ev->notify_ctx);
+}
+
+off_t events_size(const struct events *ev)
+{
+	return ev->start + (off_t)ev->len;
+}
+
+size_t events_read(const struct events *ev, off_t offset, char *buf, size_t size)
+{
+	size_t from = offset <= ev->start ? 0 : (size_t)(offset - ev->start);
+
+	if (from >= ev->len)
+		return 0;
+	if (size > ev->len - from)
+		size = ev->len - from;
+	memcpy(buf, ev->data + from, size);
+	return size;
+}
+
+static struct object_error *find_error(const struct events *ev, const char *object)
+{
+	for (size_t i = 0; i < ev->n_errors; i++)
+		if (!strcmp(ev->errors[i].object, object))
+			return &ev->errors[i];
+	return NULL;
+}
+
+void events_set_error(struct events *ev, const char *object, const char *message)
+{
+	struct object_error *e = find_error(ev, object);
+
+	if (!e) {
+		void *grown = realloc(ev->errors, (ev->n_errors + 1) * sizeof(*ev->errors));
+
+		if (!grown)
+			return;
+		ev->errors = grown;
+		e = &ev->errors[ev->n_errors++];
+		str_copy(e->object, sizeof(e->object), object);
+	}
+	str_copy(e->message, sizeof(e->message), message);
+}
+
+const char *events_error(const struct events *ev, const char *object)
+{
+	const struct object_error *e = find_error(ev, object);
+
+	return e ? e->message : "";
+}
+
+void events_forget(struct events *ev, const char *object)
+{
+	size_t len = strlen(object), kept = 0;
+
+	for (size_t i = 0; i < ev->n_errors; i++) {
+		const char *o = ev->errors[i].object;
+
+		if (!strncmp(o, object, len) && (o[len] == '\0' || o[len] == '/'))
+			continue;
+		ev->errors[kept++] = ev->errors[i];
+	}
+	ev->n_errors = kept;
+}
+
+void events_free(struct events *ev)
+{
+	free(ev->data);
+	free(ev->errors);
+	memset(ev, 0, sizeof(*ev));
+}

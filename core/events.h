@@ -1,0 +1,44 @@
+/* events.h — the human side of every change: an append-only log of one-line events
+ * (/vgpu/events, read by offset so `tail -f` works) and, per object, the last refused
+ * write (its `error` file). Objects are named by their path in the tree ("groups/g1").
+ * In memory only: the log keeps its newest EVENTS_KEEP bytes. */
+#ifndef VGPUFS_EVENTS_H
+#define VGPUFS_EVENTS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define EVENTS_KEEP (1 << 20)
+#define MESSAGE_MAX 512
+
+struct object_error {
+	char object[256];
+	char message[MESSAGE_MAX];
+};
+
+struct events {
+	char *data;          /* the retained tail of the log */
+	size_t len;
+	off_t start;         /* log offset of data[0] */
+	struct object_error *errors;
+	size_t n_errors;
+	void (*notify)(void *ctx);  /* called after each new line */
+	void *notify_ctx;
+};
+
+/* Appends "<UTC time> <text>\n". */
+void events_add(struct events *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Total bytes ever logged: the size a reader sees. */
+off_t events_size(const struct events *ev);
+
+/* Copies log bytes from offset; offsets before the retained tail read from its start. */
+size_t events_read(const struct events *ev, off_t offset, char *buf, size_t size);
+
+void events_set_error(struct events *ev, const char *object, const char *message);
+const char *events_error(const struct events *ev, const char *object);
+/* Forgets errors of object and everything below it (the object was deleted). */
+void events_forget(struct events *ev, const char *object);
+void events_free(struct events *ev);
+
+#endif

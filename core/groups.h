@@ -1,0 +1,65 @@
+/* groups.h — resource groups and their rules, as the engine holds them in memory (the
+ * database is the durable copy; see store.h). A rule selects GPUs by node, vendor,
+ * device and slot; "" matches anything. A group's GPUs are those its enabled rules
+ * match and no other group's rules also match (a conflict is reported, never resolved
+ * silently). */
+#ifndef VGPUFS_GROUPS_H
+#define VGPUFS_GROUPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "host.h"
+#include "store.h"
+#include "value.h"
+
+struct rule {
+	char name[NAME_MAX_LEN + 1];
+	char node[256];
+	char vendor[8];
+	char device[8];
+	char slot[64];
+	bool enabled;
+};
+
+struct group {
+	char name[NAME_MAX_LEN + 1];
+	char *description;
+	char class[NAME_MAX_LEN + 1];
+	char driver[256];
+	char profile[PROFILE_MAX];
+	bool make_guest_iso;
+	char driver_iso[256];
+	char policy[16];
+	struct rule *rules;
+	size_t n_rules;
+};
+
+struct groups {
+	struct group *items;
+	size_t n;
+};
+
+int groups_load(struct groups *gs, struct store *s);
+void groups_free(struct groups *gs);
+
+struct group *groups_find(struct groups *gs, const char *name);
+struct rule *group_find_rule(struct group *g, const char *name);
+
+/* Appends a group / rule with defaults (in memory only). */
+struct group *groups_add(struct groups *gs, const char *name);
+struct rule *group_add_rule(struct group *g, const char *name, const char *node);
+void groups_remove(struct groups *gs, struct group *g);
+void group_remove_rule(struct group *g, struct rule *r);
+
+bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name);
+bool group_matches(const struct group *g, const struct gpu *gpu, const char *host_name);
+
+/* The groups whose rules match gpu: count, and the first in *first (NULL if none). */
+size_t groups_matching(const struct groups *gs, const struct gpu *gpu, const char *host_name,
+		       const struct group **first);
+
+/* True when gpu belongs to g: matched by g and by no other group. */
+bool group_owns(const struct groups *gs, const struct group *g, const struct gpu *gpu,
+		const char *host_name);
+
+#endif

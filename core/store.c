@@ -1,0 +1,194 @@
+/* store.c — see store.h. Migrations are an append-only list: migration N takes the
+ * database from user_version N to N+1 inside one transaction, so a crash mid-migration
+ * leaves the previous version intact. */
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const migrations[] = {
+	/* 0 -> 1: resource groups, their rules, host settings */
+	"CREATE TABLE host_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE groups ("
+	"  name TEXT PRIMARY KEY,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  class TEXT NOT NULL DEFAULT 'vgpu',"
+	"  driver TEXT NOT NULL DEFAULT '',"
+	"  profile TEXT NOT NULL DEFAULT '',"
+	"  make_guest_iso INTEGER NOT NULL DEFAULT 0,"
+	"  driver_iso TEXT NOT NULL DEFAULT '',"
+	"  policy TEXT NOT NULL DEFAULT 'depth-first');"
+	"CREATE TABLE rules ("
+	"  group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  vendor TEXT NOT NULL DEFAULT '',"
+	"  device TEXT NOT NULL DEFAULT '',"
+	"  slot TEXT NOT NULL DEFAULT '',"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (group_name, name));",
+};
+
+static int sqlite_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return 0;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_BUSY: case SQLITE_LOCKED: return -EBUSY;
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_CONSTRAINT: return -EEXIST;
+	case SQLITE_READONLY: case SQLITE_PERM: return -EROFS;
+	case SQLITE_CANTOPEN: return -ENOENT;
+	default: return -EIO;
+	}
+}
+
+static int exec_sql(struct store *s, const char *sql)
+{
+	return sqlite_errno(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -EIO;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct store *s, char *err, size_t err_size)
+{
+	int v = store_schema_version(s), r;
+	char sql[64];
+
+	if (v < 0)
+		return v;
+	if ((size_t)v > ARRAY_SIZE(migrations)) {
+		snprintf(err, err_size, "state database schema %d is newer than this vgpufs (%zu)",
+			 v, ARRAY_SIZE(migrations));
+		return -EPROTO;
+	}
+	for (; (size_t)v < ARRAY_SIZE(migrations); v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		r = store_begin(s);
+		if (r >= 0)
+			r = exec_sql(s, migrations[v]);
+		if (r >= 0)
+			r = exec_sql(s, sql);
+		if (r >= 0)
+			r = store_commit(s);
+		if (r < 0) {
+			store_rollback(s);
+			snprintf(err, err_size, "migrating state schema to %d: %s", v + 1,
+				 sqlite3_errmsg(s->db));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int store_open(struct store *s, const char *state_dir, char *err, size_t err_size)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, err_size, "cannot create state directory %s: %s", state_dir,
+			 strerror(errno));
+		return -errno;
+	}
+	r = str_printf(path, sizeof(path), "%s/vgpufs.db", state_dir);
+	if (r < 0)
+		return r;
+	r = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_FULLMUTEX, NULL);
+	if (r != SQLITE_OK) {
+		snprintf(err, err_size, "cannot open %s: %s", path, sqlite3_errstr(r));
+		store_close(s);
+		return sqlite_errno(r);
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	r = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		     "PRAGMA foreign_keys=ON;");
+	if (r >= 0)
+		r = migrate(s, err, err_size);
+	if (r < 0) {
+		if (!err[0])
+			snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(s->db));
+		store_close(s);
+	}
+	return r;
+}
+
+void store_close(struct store *s)
+{
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+int store_begin(struct store *s)
+{
+	return exec_sql(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	return exec_sql(s, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int prepare(struct store *s, sqlite3_stmt **out, const char *sql, va_list ap)
+{
+	const char *arg;
+	int i = 1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((arg = va_arg(ap, const char *)))
+		if (sqlite3_bind_text(*out, i++, arg, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+			return -EIO;
+	return 0;
+}
+
+int store_exec(struct store *s, const char *sql, ...)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, sql);
+	r = prepare(s, &st, sql, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	return sqlite_errno(sqlite3_step(st));
+}
+
+int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, sql);
+	r = prepare(s, out, sql, ap);
+	va_end(ap);
+	if (r < 0) {
+		sqlite3_finalize(*out);
+		*out = NULL;
+	}
+	return r;
+}
