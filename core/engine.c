@@ -28,6 +28,9 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (!e)
 		return -ENOMEM;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->queue_lock, NULL);
+	pthread_cond_init(&e->queue_cond, NULL);
+	str_copy(e->state_dir, sizeof(e->state_dir), opts->state_dir);
 	if (gethostname(e->host_name, sizeof(e->host_name) - 1) < 0)
 		str_copy(e->host_name, sizeof(e->host_name), "localhost");
 	r = store_open(&e->store, opts->state_dir, err, err_size);
@@ -35,14 +38,22 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		snprintf(err, err_size, "loading groups: %s", strerror(-r));
 	if (r >= 0 && (r = load_settings(e)) < 0)
 		snprintf(err, err_size, "loading host settings: %s", strerror(-r));
+	if (r >= 0 && (r = devices_load(&e->devices, &e->store)) < 0)
+		snprintf(err, err_size, "loading devices: %s", strerror(-r));
 	if (r >= 0)
 		r = host_discover(&e->host, opts->sysfs_root, err, err_size);
+	if (r >= 0)
+		r = virt_open(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
+	if (r >= 0)
+		r = devices_recover(e); /* vGPUs exist again before anything is served */
+	if (r >= 0)
+		r = vms_start_worker(e);
 	if (r < 0) {
 		engine_close(e);
 		return r;
 	}
-	events_add(&e->events, "vgpufs %s started: %zu GPUs, %zu groups", VGPUFS_VERSION,
-		   e->host.n_gpus, e->groups.n);
+	events_add(&e->events, "vgpufs %s started: %zu GPUs, %zu groups, %zu devices",
+		   VGPUFS_VERSION, e->host.n_gpus, e->groups.n, e->devices.n);
 	*out = e;
 	return 0;
 }
@@ -51,11 +62,17 @@ void engine_close(struct engine *e)
 {
 	if (!e)
 		return;
+	vms_stop_worker(e);
+	if (e->virt)
+		virt_close(e->virt);
+	devices_free(&e->devices);
 	host_free(&e->host);
 	groups_free(&e->groups);
 	events_free(&e->events);
 	store_close(&e->store);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->queue_lock);
+	pthread_cond_destroy(&e->queue_cond);
 	free(e);
 }
 

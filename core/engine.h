@@ -97,6 +97,36 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 int engine_gpu_group(struct engine *e, const char *bdf, char *buf, size_t size);
 int engine_gpu_set_group(struct engine *e, const char *bdf, const char *group);
 
+/* VMs: the libvirt domains of the connection, by name (docs/tree.md, vms/). Fields:
+ * uuid state tenant restart_required definition error (get); tenant restart (set).
+ * engine_vm_get returns a malloc'd value (a definition can be large). */
+int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_vm_get(struct engine *e, const char *vm, const char *field, char **value);
+int engine_vm_set(struct engine *e, const char *vm, const char *field, const char *value);
+
+/* Devices of a VM (vms/<vm>/devices/<dev>). Setting group (or count, or options) makes,
+ * moves or removes vGPUs and updates the VM's definition before returning. */
+int engine_for_each_device(struct engine *e, const char *vm, engine_name_fn fn, void *ctx);
+int engine_device_create(struct engine *e, const char *vm, const char *dev);
+int engine_device_delete(struct engine *e, const char *vm, const char *dev);
+int engine_device_get(struct engine *e, const char *vm, const char *dev, const char *field,
+		      char *buf, size_t size);
+int engine_device_set(struct engine *e, const char *vm, const char *dev, const char *field,
+		      const char *value);
+int engine_for_each_device_vgpu(struct engine *e, const char *vm, const char *dev,
+				engine_name_fn fn, void *ctx);
+
+/* vGPU instances (vgpus/<uuid>): the engine's and, as orphans, unknown ones found on the
+ * host. gpu limits the listing to one GPU when not NULL. Fields: gpu profile type_id
+ * params vm device tenant state. */
+int engine_for_each_vgpu(struct engine *e, const char *gpu, engine_name_fn fn, void *ctx);
+int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
+		    size_t size);
+
+/* groups/<g>/devices/: "<vm>:<device>" for each device drawing from the group. */
+int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
+				 void *ctx);
+
 /* Refusals found before the engine is reached (a front end's own checks): recorded like
  * the engine's own. object is a tree path ("groups/g1"); returns err. */
 int engine_refuse(struct engine *e, const char *object, int err, const char *fmt, ...)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define OBJECT_MAX 256
 
 static void group_object(char *buf, const char *group)
 {
@@ -189,6 +188,9 @@ static int validate_profile(struct engine *e, const struct group *g, const char 
 	if (value[0] && !host_offers(e, value))
 		return refuse(e, object, -ENOENT, "no GPU on this host offers profile \"%s\" "
 			      "(see profiles/)", value);
+	if (value[0] && group_has_other_profile(e, g->name, value))
+		return refuse(e, object, -EBUSY, "devices of group %s hold vGPUs of profile %s; "
+			      "free them first", g->name, g->profile);
 	if (value[0] && (lacking = gpu_lacking(e, g, value)))
 		return refuse(e, object, -EINVAL, "GPU %s (%s) of this group does not offer "
 			      "profile %s (see groups/%s/profiles/)", lacking->pci.bdf,
@@ -426,9 +428,14 @@ static int group_delete(struct engine *e, const char *name)
 	char object[OBJECT_MAX];
 	int r;
 
+	char user[OBJECT_MAX];
+
 	if (!g)
 		return -ENOENT;
 	group_object(object, name);
+	if (group_in_use(e, name, user, sizeof(user)))
+		return refuse(e, object, -EBUSY, "group %s is used by %s; free that first", name,
+			      user);
 	r = commit_change(e, object, store_group_delete, (void *)name);
 	if (r < 0)
 		return r;

@@ -4,20 +4,41 @@
 #define VGPUFS_ENGINE_INTERNAL_H
 
 #include <pthread.h>
+#include "devices.h"
 #include "engine.h"
 #include "events.h"
 #include "groups.h"
 #include "host.h"
 #include "store.h"
+#include "virt.h"
+
+#define OBJECT_MAX 512
+
+struct vm_event {
+	enum virt_event event;
+	char uuid[UUID_STR_LEN];
+	char name[256];
+};
 
 struct engine {
 	pthread_mutex_t lock;
 	char host_name[256];
+	char state_dir[PATH_MAX];
 	struct host host;
 	struct store store;
 	struct groups groups;
+	struct devices devices;
 	struct events events;
+	struct virt *virt;
 	bool maintenance;
+	/* libvirt lifecycle events, queued by libvirt's thread for the worker */
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	struct vm_event *queue;
+	size_t n_queue;
+	bool stopping;
+	pthread_t worker;
+	bool worker_started;
 };
 
 /* Runs one engine operation under the lock; the body is a statement using `e`. */
@@ -35,5 +56,26 @@ int refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
 /* Runs `change` (statements against e->store) in one committed transaction. */
 int commit_change(struct engine *e, const char *object, int (*change)(struct engine *e, void *arg),
 		  void *arg);
+
+/* engine_devices.c */
+/* Brings the engine's journal and the host in line at start: rolls back unacknowledged
+ * allocations, finishes removals, frees vGPUs of VMs that are gone, re-creates missing
+ * vGPUs and re-applies every VM's devices to its definition. */
+int devices_recover(struct engine *e);
+/* A domain was undefined: its vGPUs and devices go. */
+void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
+/* Re-applies a VM's devices to its persistent definition when they differ. */
+int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size);
+/* unassigned | allocated | restart-required | attached | error */
+const char *device_status(struct engine *e, const struct device *d, bool vm_active);
+/* True when a device of the group has vGPUs (groups cannot go while so). */
+bool group_in_use(struct engine *e, const char *group, char *device, size_t size);
+/* True when vGPUs of a profile other than `profile` are allocated in group. */
+bool group_has_other_profile(struct engine *e, const char *group, const char *profile);
+
+/* engine_vms.c */
+int vms_start_worker(struct engine *e);
+void vms_stop_worker(struct engine *e);
+void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *ctx);
 
 #endif

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define OBJECT_MAX 256
 
 static void rule_object(char *buf, const char *group, const char *rule)
 {

@@ -320,6 +320,144 @@ int host_type_available(struct host *h, struct gpu *g, size_t index)
 	return total;
 }
 
+static int push_slot(char (**slots)[BDF_MAX], size_t *n, const char *bdf)
+{
+	void *grown = realloc(*slots, (*n + 1) * sizeof(**slots));
+
+	if (!grown)
+		return -ENOMEM;
+	*slots = grown;
+	return str_copy((*slots)[(*n)++], BDF_MAX, bdf);
+}
+
+static int slot_room(struct host *h, const struct gpu *g, const char *slot,
+		     const struct vgpu_type *t)
+{
+	struct creatable_walk w = { t->type_id, false };
+	int r;
+
+	if (g->mode == GPU_MODE_MDEV)
+		return mdev_available(h->root, slot, t->type_id);
+	r = vfio_sriov_for_each_creatable(h->root, slot, match_creatable, &w);
+	return r < 0 ? r : w.found;
+}
+
+int host_free_slots(struct host *h, struct gpu *g, size_t index, char (**slots)[BDF_MAX],
+		    size_t *n)
+{
+	int r = 0;
+
+	*slots = NULL;
+	*n = 0;
+	for (size_t i = 0; i < g->n_slots && r >= 0; i++) {
+		int room = slot_room(h, g, g->slots[i], &g->types[index]);
+
+		if (room == -ENOENT)
+			continue; /* VF disabled meanwhile */
+		if (room < 0)
+			r = room;
+		while (room-- > 0 && r >= 0)
+			r = push_slot(slots, n, g->slots[i]);
+	}
+	if (r < 0) {
+		free(*slots);
+		*slots = NULL;
+		*n = 0;
+	}
+	return r < 0 ? r : 0;
+}
+
+int host_vgpu_create(struct host *h, const struct gpu *g, const char *slot,
+		     const char *type_id, const char *uuid)
+{
+	if (g->mode == GPU_MODE_VFIO_SRIOV)
+		return vfio_sriov_create(h->root, slot, type_id);
+	return mdev_create(h->root, slot, type_id, uuid);
+}
+
+int host_vgpu_remove(struct host *h, const struct gpu *g, const char *slot, const char *uuid)
+{
+	if (g->mode == GPU_MODE_VFIO_SRIOV)
+		return vfio_sriov_delete(h->root, slot);
+	return mdev_remove(h->root, uuid);
+}
+
+int host_vgpu_set_params(struct host *h, const struct gpu *g, const char *slot,
+			 const char *uuid, const char *params)
+{
+	if (g->mode == GPU_MODE_VFIO_SRIOV)
+		return vfio_sriov_set_params(h->root, slot, params);
+	return mdev_set_params(h->root, uuid, params);
+}
+
+bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
+		      const char *type_id, const char *uuid)
+{
+	unsigned current;
+
+	if (g->mode != GPU_MODE_VFIO_SRIOV)
+		return mdev_exists(h->root, uuid);
+	return vfio_sriov_current_type(h->root, slot, &current) == 0 &&
+	       current == strtoul(type_id, NULL, 10);
+}
+
+struct vgpu_walk {
+	struct host *host;
+	int (*fn)(const struct host_vgpu *v, void *ctx);
+	void *ctx;
+};
+
+static const struct gpu *gpu_of_slot(struct host *h, const char *slot)
+{
+	for (size_t i = 0; i < h->n_gpus; i++)
+		if (gpu_has_slot(&h->gpus[i], slot))
+			return &h->gpus[i];
+	return NULL;
+}
+
+static int visit_mdev(const struct mdev_device *d, void *ctx)
+{
+	struct vgpu_walk *w = ctx;
+	struct host_vgpu v = { .gpu = gpu_of_slot(w->host, d->parent) };
+
+	if (!v.gpu)
+		return 0; /* an mdev of some other vendor's device */
+	str_copy(v.uuid, sizeof(v.uuid), d->uuid);
+	str_copy(v.slot, sizeof(v.slot), d->parent);
+	str_copy(v.type_id, sizeof(v.type_id), d->type_id);
+	return w->fn(&v, w->ctx);
+}
+
+static int visit_vfs(struct vgpu_walk *w, const struct gpu *g)
+{
+	for (size_t i = 0; i < g->n_slots; i++) {
+		struct host_vgpu v = { .gpu = g };
+		unsigned id;
+		int r;
+
+		if (vfio_sriov_current_type(w->host->root, g->slots[i], &id) < 0 || !id)
+			continue;
+		str_copy(v.slot, sizeof(v.slot), g->slots[i]);
+		snprintf(v.type_id, sizeof(v.type_id), "%u", id);
+		r = w->fn(&v, w->ctx);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int host_for_each_vgpu(struct host *h, int (*fn)(const struct host_vgpu *v, void *ctx),
+		       void *ctx)
+{
+	struct vgpu_walk w = { h, fn, ctx };
+	int r = mdev_for_each_device(h->root, visit_mdev, &w);
+
+	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
+		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)
+			r = visit_vfs(&w, &h->gpus[i]);
+	return r;
+}
+
 int host_driver_version(const struct host *h, char *buf, size_t size)
 {
 	char path[PATH_MAX];

@@ -51,6 +51,32 @@ int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u);
 /* Live: how many more vGPUs of g->types[index] can be created now. */
 int host_type_available(struct host *h, struct gpu *g, size_t index);
 
+/* Live: the slots where one more vGPU of g->types[index] can be made now, in address
+ * order; a plain mdev GPU is its own slot, repeated as often as it has room. *slots is
+ * malloc'd. */
+int host_free_slots(struct host *h, struct gpu *g, size_t index, char (**slots)[BDF_MAX],
+		    size_t *n);
+
+/* Makes, removes, configures and checks one vGPU in a slot of g. For vfio-sriov GPUs
+ * the uuid is only the engine's name for it: the VF is the host's identity. */
+int host_vgpu_create(struct host *h, const struct gpu *g, const char *slot,
+		     const char *type_id, const char *uuid);
+int host_vgpu_remove(struct host *h, const struct gpu *g, const char *slot, const char *uuid);
+int host_vgpu_set_params(struct host *h, const struct gpu *g, const char *slot,
+			 const char *uuid, const char *params);
+bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
+		      const char *type_id, const char *uuid);
+
+/* Every vGPU present on the GPUs of the host (uuid "" for vfio-sriov ones). */
+struct host_vgpu {
+	char uuid[37];
+	const struct gpu *gpu;
+	char slot[BDF_MAX];
+	char type_id[32];
+};
+int host_for_each_vgpu(struct host *h, int (*fn)(const struct host_vgpu *v, void *ctx),
+		       void *ctx);
+
 /* Live: running NVIDIA host driver version, "" when the module is not loaded. */
 int host_driver_version(const struct host *h, char *buf, size_t size);
 

@@ -121,3 +121,46 @@ int mdev_for_each_device(const char *root,
 	r = dir_for_each(dir, read_one_device, &w);
 	return r == -ENOENT ? 0 : r; /* no mdev bus: no mdevs */
 }
+
+int mdev_create(const char *root, const char *parent_bdf, const char *type_id,
+		const char *uuid)
+{
+	char path[PATH_MAX];
+	int r = str_printf(path, sizeof(path), "%s/class/mdev_bus/%s/mdev_supported_types/%s/create",
+			   root, parent_bdf, type_id);
+
+	return r < 0 ? r : file_write_value(path, uuid);
+}
+
+static int device_path(char *buf, size_t size, const char *root, const char *uuid,
+		       const char *leaf)
+{
+	return str_printf(buf, size, "%s/bus/mdev/devices/%s%s%s", root, uuid, leaf[0] ? "/" : "",
+			  leaf);
+}
+
+bool mdev_exists(const char *root, const char *uuid)
+{
+	char path[PATH_MAX];
+
+	return device_path(path, sizeof(path), root, uuid, "") >= 0 && access(path, F_OK) == 0;
+}
+
+int mdev_remove(const char *root, const char *uuid)
+{
+	char path[PATH_MAX];
+	int r = device_path(path, sizeof(path), root, uuid, "remove");
+
+	if (r < 0)
+		return r;
+	r = file_write_value(path, "1");
+	return r == -ENOENT || r == -ENODEV ? 0 : r;
+}
+
+int mdev_set_params(const char *root, const char *uuid, const char *params)
+{
+	char path[PATH_MAX];
+	int r = device_path(path, sizeof(path), root, uuid, "nvidia/vgpu_params");
+
+	return r < 0 ? r : file_write_value(path, params[0] ? params : " ");
+}

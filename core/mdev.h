@@ -30,4 +30,18 @@ struct mdev_device {
 int mdev_for_each_device(const char *root,
 			 int (*fn)(const struct mdev_device *d, void *ctx), void *ctx);
 
+/* Creates an mdev of type_id on parent with uuid (the kernel's errno on refusal: EINVAL,
+ * EEXIST, EUSERS or the vendor's when full, ENODEV when the parent goes away). */
+int mdev_create(const char *root, const char *parent_bdf, const char *type_id,
+		const char *uuid);
+
+/* Removes an mdev; 0 if it does not exist. */
+int mdev_remove(const char *root, const char *uuid);
+
+/* True when the mdev exists. */
+bool mdev_exists(const char *root, const char *uuid);
+
+/* Writes <uuid>/nvidia/vgpu_params; "" clears them (the driver takes a single space). */
+int mdev_set_params(const char *root, const char *uuid, const char *params);
+
 #endif

@@ -31,6 +31,33 @@ static const char *const migrations[] = {
 	"  slot TEXT NOT NULL DEFAULT '',"
 	"  enabled INTEGER NOT NULL DEFAULT 1,"
 	"  PRIMARY KEY (group_name, name));",
+	/* 1 -> 2: VM devices and the vGPUs made for them. A vGPU row's state is the
+	 * allocation journal: 'creating' rows are rolled back at start, 'removing' rows are
+	 * finished, 'created' rows are re-created on the host if missing (a reboot). */
+	"CREATE TABLE vms (uuid TEXT PRIMARY KEY, tenant TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE devices ("
+	"  vm_uuid TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  group_name TEXT NOT NULL DEFAULT '',"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  attach_guest_drivers INTEGER NOT NULL DEFAULT 0,"
+	"  frame_rate_limit INTEGER NOT NULL DEFAULT 0,"
+	"  disable_console_vnc INTEGER NOT NULL DEFAULT 0,"
+	"  enable_unified_memory INTEGER NOT NULL DEFAULT 0,"
+	"  enable_cuda_debuggers INTEGER NOT NULL DEFAULT 0,"
+	"  enable_cuda_profilers INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (vm_uuid, name));"
+	"CREATE TABLE vgpus ("
+	"  uuid TEXT PRIMARY KEY,"
+	"  vm_uuid TEXT NOT NULL,"
+	"  device TEXT NOT NULL,"
+	"  gpu TEXT NOT NULL,"
+	"  slot TEXT NOT NULL,"
+	"  type_id TEXT NOT NULL,"
+	"  profile TEXT NOT NULL,"
+	"  params TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('creating', 'created', 'removing')));",
 };
 
 static int sqlite_errno(int rc)

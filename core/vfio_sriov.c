@@ -89,3 +89,31 @@ int vfio_sriov_current_type(const char *root, const char *vf_bdf, unsigned *type
 	*type_id = (unsigned)strtoul(value, &end, 10);
 	return end == value ? -EINVAL : 0;
 }
+
+int vfio_sriov_create(const char *root, const char *vf_bdf, const char *type_id)
+{
+	char path[PATH_MAX];
+	int r = nvidia_path(path, sizeof(path), root, vf_bdf, "current_vgpu_type");
+
+	return r < 0 ? r : file_write_value(path, type_id);
+}
+
+int vfio_sriov_delete(const char *root, const char *vf_bdf)
+{
+	char path[PATH_MAX];
+	unsigned current;
+	int r = vfio_sriov_current_type(root, vf_bdf, &current);
+
+	if (r < 0 || current == 0)
+		return r == -ENOENT ? 0 : r;
+	r = nvidia_path(path, sizeof(path), root, vf_bdf, "current_vgpu_type");
+	return r < 0 ? r : file_write_value(path, "0");
+}
+
+int vfio_sriov_set_params(const char *root, const char *vf_bdf, const char *params)
+{
+	char path[PATH_MAX];
+	int r = nvidia_path(path, sizeof(path), root, vf_bdf, "vgpu_params");
+
+	return r < 0 ? r : file_write_value(path, params[0] ? params : " ");
+}

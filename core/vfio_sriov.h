@@ -22,4 +22,13 @@ int vfio_sriov_parse_creatable(const char *text,
 /* The type id the VF holds (0 = none). */
 int vfio_sriov_current_type(const char *root, const char *vf_bdf, unsigned *type_id);
 
+/* Creates a vGPU of type_id on the VF (EPERM if it holds one, EINVAL if not creatable). */
+int vfio_sriov_create(const char *root, const char *vf_bdf, const char *type_id);
+
+/* Deletes the VF's vGPU; 0 if it holds none. */
+int vfio_sriov_delete(const char *root, const char *vf_bdf);
+
+/* Writes <VF>/nvidia/vgpu_params; "" clears them. */
+int vfio_sriov_set_params(const char *root, const char *vf_bdf, const char *params);
+
 #endif

@@ -168,6 +168,7 @@ static const struct node_kind gpu_kind = {
 	},
 	.subdirs = (const struct subdir[]) {
 		{ "types", &types_kind },
+		{ "vgpus", &gpu_vgpus_kind },
 		{ NULL },
 	},
 };

@@ -180,6 +180,7 @@ static const struct node_kind group_kind = {
 	.subdirs = (const struct subdir[]) {
 		{ "rules", &rules_kind },
 		{ "profiles", &group_profiles_kind },
+		{ "devices", &group_devices_kind },
 		{ NULL },
 	},
 };

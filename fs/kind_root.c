@@ -10,6 +10,8 @@ static const char readme[] =
 	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
 	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
+	"  vms/       libvirt domains; mkdir vms/VM/devices/DEV, then echo GROUP > group\n"
+	"  vgpus/     every vGPU instance on this host (orphans included)\n"
 	"  events     one line per change or refused write (tail -f it)\n"
 	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
@@ -99,6 +101,8 @@ const struct node_kind root_kind = {
 		{ "gpus", &gpus_kind },
 		{ "profiles", &profiles_kind },
 		{ "groups", &groups_kind },
+		{ "vms", &vms_kind },
+		{ "vgpus", &vgpus_kind },
 		{ NULL },
 	},
 };

@@ -9,6 +9,10 @@ extern const struct node_kind host_kind;
 extern const struct node_kind gpus_kind;
 extern const struct node_kind profiles_kind;
 extern const struct node_kind groups_kind;
+extern const struct node_kind vms_kind;
+extern const struct node_kind vgpus_kind;
+extern const struct node_kind gpu_vgpus_kind;
+extern const struct node_kind group_devices_kind;
 
 /* Prints an engine string value: "value\n" (a scalar). */
 int show_value(struct text *out, int r, const char *value);

@@ -1,14 +1,18 @@
-/* main.c — the vgpufs daemon: parses options, opens the engine (discovery happens before
- * anything is served), and mounts the tree with libfuse, which also handles -f/-d and
- * unmounts cleanly on SIGTERM/SIGINT. */
-#define FUSE_USE_VERSION 31
+/* main.c — the vgpufs daemon: parses options, opens the engine (discovery, recovery and
+ * re-creation of vGPUs all happen before anything is served), mounts the tree and runs
+ * the multithreaded FUSE loop until SIGTERM/SIGINT or an unmount, which all exit 0.
+ * (libfuse 3.14's fuse_main() returns 8 after a signal, hence our own loop.) */
+#define FUSE_USE_VERSION 312 /* fuse_loop_mt() with a loop config */
 #include "tree.h"
 
 #include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct options {
 	const char *sysfs_root;
@@ -44,13 +48,102 @@ static void usage(const char *prog)
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog);
 }
 
+/* Goes to the background before the engine starts its threads (a fork keeps only the
+ * calling one). The parent waits for the child's one-line verdict on the mount and exits
+ * with it, so `vgpufs MNT` still fails loudly. Returns the fd the child reports on. */
+static int background(void)
+{
+	int fds[2];
+	char verdict[512];
+	ssize_t n;
+
+	if (pipe(fds) < 0)
+		return -1;
+	switch (fork()) {
+	case -1:
+		return -1;
+	case 0:
+		close(fds[0]);
+		setsid();
+		return fds[1];
+	}
+	close(fds[1]);
+	n = read(fds[0], verdict, sizeof(verdict) - 1);
+	if (n <= 0)
+		_exit(1);
+	verdict[n] = '\0';
+	if (strcmp(verdict, "ok"))
+		fprintf(stderr, "vgpufs: %s\n", verdict);
+	_exit(strcmp(verdict, "ok") ? 1 : 0);
+}
+
+static void report(int fd, const char *verdict)
+{
+	int null;
+
+	if (fd < 0) {
+		if (strcmp(verdict, "ok"))
+			fprintf(stderr, "vgpufs: %s\n", verdict);
+		return;
+	}
+	if (write(fd, verdict, strlen(verdict)) < 0)
+		_exit(1);
+	close(fd);
+	null = open("/dev/null", O_RDWR);
+	dup2(null, 0), dup2(null, 1), dup2(null, 2);
+	if (null > 2)
+		close(null);
+	if (chdir("/") < 0)
+		_exit(1);
+}
+
+/* Opens the engine, mounts, serves until a signal or an unmount. Returns the exit status. */
+static int run(struct fuse_args *args, const struct engine_options *eopts)
+{
+	struct fuse_cmdline_opts cmd;
+	struct fuse_loop_config *loop;
+	struct engine *engine = NULL;
+	struct fuse *fuse = NULL;
+	char err[512] = "";
+	int status = 1, fd = -1, r;
+
+	if (fuse_parse_cmdline(args, &cmd) != 0 || !cmd.mountpoint) {
+		fprintf(stderr, "vgpufs: no mount point given (see --help)\n");
+		return 2;
+	}
+	if (!cmd.foreground && (fd = background()) < 0)
+		goto out;
+	r = engine_open(eopts, &engine, err, sizeof(err));
+	if (r < 0) {
+		report(fd, err[0] ? err : strerror(-r));
+		goto out;
+	}
+	fuse = fuse_new(args, tree_operations(), sizeof(struct fuse_operations), engine);
+	if (!fuse || fuse_mount(fuse, cmd.mountpoint) != 0 ||
+	    fuse_set_signal_handlers(fuse_get_session(fuse)) != 0) {
+		report(fd, "cannot mount (see the messages above, or run with -f)");
+		goto out;
+	}
+	report(fd, "ok");
+	loop = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_idle_threads(loop, 10);
+	status = fuse_loop_mt(fuse, loop) < 0 ? 1 : 0;
+	fuse_loop_cfg_destroy(loop);
+	fuse_remove_signal_handlers(fuse_get_session(fuse));
+	fuse_unmount(fuse);
+out:
+	if (fuse)
+		fuse_destroy(fuse);
+	engine_close(engine);
+	free(cmd.mountpoint);
+	return status;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options opts = { 0 }; /* fuse_opt_parse frees what it replaces: no literals */
 	struct engine_options eopts;
-	struct engine *engine = NULL;
-	char err[512] = "";
 	int r;
 
 	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
@@ -68,15 +161,14 @@ int main(int argc, char *argv[])
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
 	};
-	r = engine_open(&eopts, &engine, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "vgpufs: %s\n", err[0] ? err : strerror(-r));
-		fuse_opt_free_args(&args);
-		return 1;
-	}
-	fuse_opt_add_arg(&args, "-odefault_permissions,fsname=vgpufs,subtype=vgpufs,max_threads=16");
-	r = fuse_main(args.argc, args.argv, tree_operations(), engine);
-	engine_close(engine);
+	/* allow_other: everyone may read the tree, the mode bits say who may write */
+	fuse_opt_add_arg(&args, geteuid() == 0 ?
+			 "-odefault_permissions,allow_other,fsname=vgpufs,subtype=vgpufs" :
+			 "-odefault_permissions,fsname=vgpufs,subtype=vgpufs");
+	r = run(&args, &eopts);
 	fuse_opt_free_args(&args);
+	free((void *)opts.sysfs_root);
+	free((void *)opts.libvirt_uri);
+	free((void *)opts.state_dir);
 	return r;
 }

@@ -12,7 +12,7 @@
  * buffered writers all work, and a refused write changes nothing. Atomic replace works by
  * keeping the tools' scratch files (tempfiles.h) and treating a rename of one over an
  * attribute as one write of its content. */
-#define FUSE_USE_VERSION 31
+#define FUSE_USE_VERSION 312
 #include "tree.h"
 #include "tempfiles.h"
 #include "value.h"
@@ -55,12 +55,30 @@ int text_printf(struct text *t, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(t->data + t->len, sizeof(t->data) - t->len, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t->data) - t->len)
-		return -E2BIG;
+	if (n < 0)
+		return -EINVAL;
+	if (t->len + (size_t)n + 1 > t->size) {
+		size_t size = t->len + (size_t)n + 1 + 256;
+		char *grown = realloc(t->data, size);
+
+		if (!grown)
+			return -ENOMEM;
+		t->data = grown;
+		t->size = size;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->data + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
 	t->len += (size_t)n;
 	return 0;
+}
+
+void text_free(struct text *t)
+{
+	free(t->data);
+	memset(t, 0, sizeof(*t));
 }
 
 static struct engine *current_engine(void)
@@ -190,10 +208,10 @@ static int refuse(const struct node *n, int err, const char *fmt, ...)
 
 /* ---- values ---- */
 
+/* Fills out (which the caller frees with text_free) with the attribute's value. */
 static int show(const struct target *t, struct text *out)
 {
-	out->len = 0;
-	out->data[0] = '\0';
+	memset(out, 0, sizeof(*out));
 	return t->attr->show ? t->attr->show(&t->node, t->attr, out) : 0;
 }
 
@@ -232,12 +250,15 @@ static void fill_stat(struct stat *st, mode_t mode, off_t size)
 static off_t attr_size(const struct target *t)
 {
 	struct text value;
+	off_t size;
 
 	if (t->attr->size)
 		return (off_t)t->attr->size(&t->node);
 	if (!t->attr->constant)
 		return VALUE_MAX;
-	return show(t, &value) < 0 ? 0 : (off_t)value.len;
+	size = show(t, &value) < 0 ? 0 : (off_t)value.len;
+	text_free(&value);
+	return size;
 }
 
 static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
@@ -312,6 +333,7 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 	if ((fi->flags & O_ACCMODE) != O_WRONLY && !t->attr->read_at) {
 		r = show(t, &h->shown);
 		if (r < 0) {
+			text_free(&h->shown);
 			free(h);
 			return r;
 		}
@@ -435,8 +457,12 @@ static int tree_truncate(const char *path, off_t size, struct fuse_file_info *fi
 
 static int tree_release(const char *path, struct fuse_file_info *fi)
 {
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
 	(void)path;
-	free((void *)(uintptr_t)fi->fh);
+	if (h)
+		text_free(&h->shown);
+	free(h);
 	return 0;
 }
 
@@ -514,11 +540,14 @@ static int copy_attr_to_temp(const struct target *t, const char *to)
 	struct text value;
 	int r = show(t, &value);
 
-	if (r < 0)
-		return r;
-	tempfile_unlink(to);
-	r = tempfile_create(to, t->attr->mode, ctx->uid, ctx->gid);
-	return r < 0 ? r : tempfile_write(to, value.data, value.len, 0) < 0 ? -EIO : 0;
+	if (r >= 0) {
+		tempfile_unlink(to);
+		r = tempfile_create(to, t->attr->mode, ctx->uid, ctx->gid);
+	}
+	if (r >= 0 && value.len)
+		r = tempfile_write(to, value.data, value.len, 0) < 0 ? -EIO : 0;
+	text_free(&value);
+	return r;
 }
 
 static int tree_rename(const char *from, const char *to, unsigned int flags)

@@ -28,12 +28,13 @@ struct node {
 	int n_keys;
 };
 
-/* A value being shown: at most VALUE_MAX bytes. */
+/* A value being shown; grows as needed (a domain definition can be large). */
 struct text {
-	char data[VALUE_MAX + 1];
-	size_t len;
+	char *data;
+	size_t len, size;
 };
 int text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void text_free(struct text *t);
 
 struct attr;
 typedef int (*show_fn)(const struct node *n, const struct attr *a, struct text *out);

@@ -1,0 +1,1047 @@
+/* engine_devices.c — VM vGPU devices (vms/<vm>/devices/<dev>): allocation on the group's
+ * GPUs, creation through the kernel, attachment in the domain definition, release, and
+ * recovery at start.
+ *
+ * The vgpus table is the journal that makes every step crash-safe:
+ *   allocate: rows 'creating' committed → vGPUs made on the host → definition updated →
+ *             rows 'created' and the device's new settings committed together (the ack);
+ *   release:  rows 'removing' and the device's new settings committed (the ack) →
+ *             hostdevs out of the definition → vGPUs removed → rows deleted.
+ * At start, devices_recover() rolls back 'creating' rows (never acknowledged), finishes
+ * 'removing' ones, and re-creates 'created' vGPUs a reboot took away. */
+#include "engine_internal.h"
+#include "crashpoint.h"
+#include "domxml.h"
+#include "placement.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+/* ---- the definition ---- */
+
+/* The guest-driver ISO attached to a device: the group's driver_iso in the media store. */
+static void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size)
+{
+	struct group *g = groups_find(&e->groups, d->group);
+
+	buf[0] = '\0';
+	if (d->attach_guest_drivers && g && g->driver_iso[0])
+		str_printf(buf, size, "%s/media/%s", e->state_dir, g->driver_iso);
+}
+
+static void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *out)
+{
+	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+
+	memset(out, 0, sizeof(*out));
+	out->kind = g && g->mode == GPU_MODE_VFIO_SRIOV ? DOMXML_VF : DOMXML_MDEV;
+	str_copy(out->uuid, sizeof(out->uuid), v->uuid);
+	str_copy(out->vf_bdf, sizeof(out->vf_bdf), out->kind == DOMXML_VF ? v->slot : "");
+	str_copy(out->gpu, sizeof(out->gpu), v->gpu);
+	str_copy(out->profile, sizeof(out->profile), v->profile);
+}
+
+/* The devices of a VM as its definition should hold them (removing vGPUs left out). */
+struct owned_set {
+	struct domxml_device *devices;
+	struct domxml_vgpu *vgpus;
+	size_t n;
+};
+
+static void owned_set_free(struct owned_set *s)
+{
+	free(s->devices);
+	free(s->vgpus);
+}
+
+static int owned_set_build(struct engine *e, const char *vm_uuid, struct owned_set *s)
+{
+	size_t k = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->devices = calloc(e->devices.n + 1, sizeof(*s->devices));
+	s->vgpus = calloc(e->devices.n_vgpus + 1, sizeof(*s->vgpus));
+	if (!s->devices || !s->vgpus)
+		return -ENOMEM; /* the caller frees */
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const struct device *d = &e->devices.items[i];
+		struct domxml_device *out = &s->devices[s->n];
+
+		if (strcmp(d->vm_uuid, vm_uuid))
+			continue;
+		str_copy(out->name, sizeof(out->name), d->name);
+		device_cdrom(e, d, out->cdrom, sizeof(out->cdrom));
+		out->vgpus = &s->vgpus[k];
+		for (size_t j = 0; j < e->devices.n_vgpus; j++) {
+			const struct vgpu *v = &e->devices.vgpus[j];
+
+			if (!strcmp(v->vm_uuid, vm_uuid) && !strcmp(v->device, d->name) &&
+			    v->state != VGPU_REMOVING)
+				to_domxml_vgpu(e, v, &s->vgpus[k++]), out->n_vgpus++;
+		}
+		s->n++;
+	}
+	return 0;
+}
+
+/* What the definition records as ours now, copied out of domxml_owned()'s callback. */
+struct recorded {
+	struct domxml_device devices[64];
+	struct domxml_vgpu vgpus[256];
+	size_t n, n_vgpus;
+};
+
+static int record_owned(const struct domxml_device *d, void *ctx)
+{
+	struct recorded *rec = ctx;
+	struct domxml_device *copy;
+
+	if (rec->n == ARRAY_SIZE(rec->devices) ||
+	    rec->n_vgpus + d->n_vgpus > ARRAY_SIZE(rec->vgpus))
+		return -E2BIG;
+	copy = &rec->devices[rec->n++];
+	*copy = *d;
+	copy->vgpus = &rec->vgpus[rec->n_vgpus];
+	memcpy(&rec->vgpus[rec->n_vgpus], d->vgpus, d->n_vgpus * sizeof(*d->vgpus));
+	rec->n_vgpus += d->n_vgpus;
+	return 0;
+}
+
+/* True when xml already holds exactly the owned set: the same record as applying it
+ * would write, and a hostdev for every vGPU (someone may have removed one by hand). */
+static bool definition_current(const char *xml, const char *edited, const struct owned_set *s)
+{
+	_cleanup_free_ struct recorded *rec = calloc(1, sizeof(*rec));
+	_cleanup_free_ char *canonical = NULL;
+	char err[256];
+
+	if (!rec || domxml_owned(xml, record_owned, rec, err, sizeof(err)) < 0 ||
+	    domxml_apply(xml, rec->devices, rec->n, &canonical, err, sizeof(err)) < 0 ||
+	    strcmp(canonical, edited))
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < s->devices[i].n_vgpus; j++)
+			if (domxml_has_hostdev(xml, &s->devices[i].vgpus[j]) != 1)
+				return false;
+	return true;
+}
+
+int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size)
+{
+	_cleanup_free_ char *xml = NULL, *edited = NULL;
+	struct owned_set s;
+	int r = virt_xml(e->virt, vm_uuid, true, &xml, err, err_size);
+
+	if (r < 0)
+		return r;
+	r = owned_set_build(e, vm_uuid, &s);
+	if (r >= 0)
+		r = domxml_apply(xml, s.devices, s.n, &edited, err, err_size);
+	if (r >= 0 && !definition_current(xml, edited, &s))
+		r = virt_define(e->virt, edited, err, err_size);
+	owned_set_free(&s);
+	return r;
+}
+
+/* ---- looking things up ---- */
+
+static size_t device_vgpus(struct engine *e, const struct device *d, struct vgpu **out,
+			   size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->devices.n_vgpus && n < max; i++) {
+		struct vgpu *v = &e->devices.vgpus[i];
+
+		if (!strcmp(v->vm_uuid, d->vm_uuid) && !strcmp(v->device, d->name))
+			out[n++] = v;
+	}
+	return n;
+}
+
+bool group_in_use(struct engine *e, const char *group, char *device, size_t size)
+{
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const struct device *d = &e->devices.items[i];
+
+		if (!strcmp(d->group, group)) {
+			snprintf(device, size, "device %s of VM %s", d->name, d->vm_uuid);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool group_has_other_profile(struct engine *e, const char *group, const char *profile)
+{
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const struct device *d = &e->devices.items[i];
+		struct vgpu *vs[64];
+		size_t n;
+
+		if (strcmp(d->group, group))
+			continue;
+		n = device_vgpus(e, d, vs, ARRAY_SIZE(vs));
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(vs[j]->profile, profile))
+				return true;
+	}
+	return false;
+}
+
+/* ---- host side of one vGPU ---- */
+
+static int vgpu_make(struct engine *e, const struct vgpu *v)
+{
+	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+	int r;
+
+	if (!g)
+		return -ENODEV;
+	r = host_vgpu_create(&e->host, g, v->slot, v->type_id, v->uuid);
+	if (r >= 0 && v->params[0])
+		r = host_vgpu_set_params(&e->host, g, v->slot, v->uuid, v->params);
+	if (r < 0 && r != -EEXIST)
+		host_vgpu_remove(&e->host, g, v->slot, v->uuid);
+	return r;
+}
+
+static int vgpu_unmake(struct engine *e, const struct vgpu *v)
+{
+	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+
+	return g ? host_vgpu_remove(&e->host, g, v->slot, v->uuid) : 0;
+}
+
+/* ---- allocation ---- */
+
+struct plan {
+	struct vgpu *vgpus;   /* planned, then journaled as 'creating' */
+	size_t n;
+};
+
+/* Candidate GPUs of group g for its profile, with how much each can take now. */
+static int candidates(struct engine *e, const struct group *g, struct gpu **gpus,
+		      struct placement_gpu *load, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		struct gpu *gpu = &e->host.gpus[i];
+		int t = gpu_find_type(gpu, g->profile), avail;
+		struct gpu_usage u;
+
+		if (t < 0 || !group_owns(&e->groups, g, gpu, e->host_name))
+			continue;
+		avail = host_type_available(&e->host, gpu, (size_t)t);
+		if (avail < 0 || host_gpu_usage(&e->host, gpu, &u) < 0)
+			return -EIO;
+		gpus[*n] = gpu;
+		load[*n] = (struct placement_gpu){ u.used, (unsigned)avail };
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Takes a not yet planned free slot of gpu (VFs hold one vGPU each). */
+static int take_slot(struct engine *e, struct gpu *gpu, const struct plan *p, char *slot)
+{
+	char (*slots)[BDF_MAX] = NULL;
+	size_t n;
+	int t = gpu_find_type(gpu, p->vgpus[0].profile);
+	int r = host_free_slots(&e->host, gpu, (size_t)t, &slots, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		size_t used = 0;
+
+		for (size_t j = 0; j < p->n; j++)
+			used += !strcmp(p->vgpus[j].slot, slots[i]);
+		for (size_t k = 0; k < i; k++)
+			used -= used && !strcmp(slots[k], slots[i]);
+		if (!used) {
+			str_copy(slot, BDF_MAX, slots[i]);
+			free(slots);
+			return 0;
+		}
+	}
+	free(slots);
+	return r < 0 ? r : -ENOSPC;
+}
+
+static int plan_vgpus(struct engine *e, const struct device *want, const struct group *g,
+		      unsigned count, const char *object, struct plan *p)
+{
+	struct gpu *gpus[e->host.n_gpus + 1];
+	struct placement_gpu load[e->host.n_gpus + 1];
+	size_t n, picks[count + 1];
+	enum placement_policy policy = PLACEMENT_DEPTH_FIRST;
+	unsigned total = 0;
+	int r;
+
+	if (e->maintenance)
+		return refuse(e, object, -EBUSY, "host is in maintenance (host/maintenance): no "
+			      "new vGPUs are placed");
+	if (!g->profile[0])
+		return refuse(e, object, -EINVAL, "group %s has no profile yet", g->name);
+	r = candidates(e, g, gpus, load, &n);
+	if (r < 0)
+		return refuse(e, object, r, "cannot read GPU capacity: %s", strerror(-r));
+	for (size_t i = 0; i < n; i++)
+		total += load[i].free;
+	placement_policy_parse(g->policy, &policy);
+	if (placement_pick(load, n, count, policy, picks) < 0)
+		return refuse(e, object, -ENOSPC, "group %s has %u free %s vGPUs on %zu GPUs; "
+			      "this needs %u", g->name, total, g->profile, n, count);
+	p->vgpus = calloc(count, sizeof(*p->vgpus));
+	if (!p->vgpus)
+		return -ENOMEM;
+	for (unsigned k = 0; k < count; k++) {
+		struct vgpu *v = &p->vgpus[p->n];
+		struct gpu *gpu = gpus[picks[k]];
+		uuid_t id;
+
+		uuid_generate_random(id);
+		uuid_unparse_lower(id, v->uuid);
+		str_copy(v->vm_uuid, sizeof(v->vm_uuid), want->vm_uuid);
+		str_copy(v->device, sizeof(v->device), want->name);
+		str_copy(v->gpu, sizeof(v->gpu), gpu->pci.bdf);
+		str_copy(v->profile, sizeof(v->profile), g->profile);
+		str_copy(v->type_id, sizeof(v->type_id),
+			 gpu->types[gpu_find_type(gpu, g->profile)].type_id);
+		device_params(want, v->params, sizeof(v->params));
+		v->state = VGPU_CREATING;
+		if ((r = take_slot(e, gpu, p, v->slot)) < 0)
+			return refuse(e, object, -ENOSPC, "no free slot left on GPU %s",
+				      gpu->pci.bdf);
+		p->n++;
+	}
+	return 0;
+}
+
+static int journal_plan(struct engine *e, void *arg)
+{
+	const struct plan *p = arg;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n && r >= 0; i++)
+		r = store_vgpu_insert(&e->store, &p->vgpus[i]);
+	return r;
+}
+
+static int forget_plan(struct engine *e, void *arg)
+{
+	const struct plan *p = arg;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n && r >= 0; i++)
+		r = store_vgpu_delete(&e->store, p->vgpus[i].uuid);
+	return r;
+}
+
+/* Undoes an allocation that was not acknowledged: host, memory, journal. */
+static void rollback_plan(struct engine *e, struct plan *p, const char *object)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct vgpu *v = devices_find_vgpu(&e->devices, p->vgpus[i].uuid);
+
+		vgpu_unmake(e, &p->vgpus[i]);
+		if (v)
+			devices_remove_vgpu(&e->devices, v);
+	}
+	commit_change(e, object, forget_plan, p);
+}
+
+static int kernel_refusal(struct engine *e, const char *object, int r, const struct vgpu *v)
+{
+	if (r == -EUSERS || r == -ENOSPC)
+		return refuse(e, object, -ENOSPC, "GPU %s has no room for another %s vGPU",
+			      v->gpu, v->profile);
+	return refuse(e, object, r, "creating a %s vGPU on %s failed: %s", v->profile, v->slot,
+		      strerror(-r));
+}
+
+/* Steps 1-3 of an allocation: journal, make on the host (rows stay 'creating'). */
+static int allocate(struct engine *e, const struct device *want, unsigned count,
+		    const char *object, struct plan *p)
+{
+	struct group *g = groups_find(&e->groups, want->group);
+	int r;
+
+	if (!g)
+		return refuse(e, object, -ENOENT, "no resource group named \"%s\"", want->group);
+	r = plan_vgpus(e, want, g, count, object, p);
+	if (r >= 0)
+		r = commit_change(e, object, journal_plan, p);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->n; i++)
+		if (!devices_add_vgpu(&e->devices, &p->vgpus[i]))
+			return rollback_plan(e, p, object), -ENOMEM;
+	crashpoint("allocate-journaled");
+	for (size_t i = 0; i < p->n; i++) {
+		r = vgpu_make(e, &p->vgpus[i]);
+		if (r < 0) {
+			kernel_refusal(e, object, r, &p->vgpus[i]);
+			rollback_plan(e, p, object);
+			return r == -EUSERS ? -ENOSPC : r;
+		}
+	}
+	crashpoint("allocate-created");
+	return 0;
+}
+
+/* ---- changing a device ---- */
+
+struct change {
+	struct device *device;      /* the record, holding `want` while the change runs */
+	struct plan added;
+	struct vgpu *removed[64];
+	size_t n_removed;
+	struct vgpu *kept[64];
+	size_t n_kept;
+	char params[256];           /* vgpu_params for the device's options */
+	bool delete_device;
+};
+
+static int store_device_row(struct engine *e, const struct device *d)
+{
+	char count[16], frl[16];
+
+	snprintf(count, sizeof(count), "%u", d->count);
+	snprintf(frl, sizeof(frl), "%u", d->frame_rate_limit);
+	return store_exec(&e->store, "UPDATE devices SET description = ?, group_name = ?, "
+			  "count = ?, attach_guest_drivers = ?, frame_rate_limit = ?, "
+			  "disable_console_vnc = ?, enable_unified_memory = ?, "
+			  "enable_cuda_debuggers = ?, enable_cuda_profilers = ? "
+			  "WHERE vm_uuid = ? AND name = ?", d->description, d->group, count,
+			  d->attach_guest_drivers ? "1" : "0", frl,
+			  d->disable_console_vnc ? "1" : "0", d->enable_unified_memory ? "1" : "0",
+			  d->enable_cuda_debuggers ? "1" : "0", d->enable_cuda_profilers ? "1" : "0",
+			  d->vm_uuid, d->name, NULL);
+}
+
+/* The acknowledgement: new vGPUs created, old ones removing, the device as wanted. */
+static int store_change(struct engine *e, void *arg)
+{
+	const struct change *c = arg;
+	const struct device *d = c->device;
+	int r = 0;
+
+	for (size_t i = 0; i < c->added.n && r >= 0; i++)
+		r = store_vgpu_set_state(&e->store, c->added.vgpus[i].uuid, VGPU_CREATED);
+	for (size_t i = 0; i < c->n_removed && r >= 0; i++)
+		r = store_vgpu_set_state(&e->store, c->removed[i]->uuid, VGPU_REMOVING);
+	if (r >= 0 && c->delete_device)
+		r = store_exec(&e->store, "DELETE FROM devices WHERE vm_uuid = ? AND name = ?",
+			       d->vm_uuid, d->name, NULL);
+	else if (r >= 0)
+		r = store_device_row(e, d);
+	if (r >= 0)
+		r = store_exec(&e->store, "UPDATE vgpus SET params = ? WHERE vm_uuid = ? AND "
+			       "device = ? AND state = 'created'", c->params, d->vm_uuid, d->name,
+			       NULL);
+	return r;
+}
+
+static int store_vgpu_forget(struct engine *e, void *arg)
+{
+	return store_vgpu_delete(&e->store, (const char *)arg);
+}
+
+/* Removes vGPUs whose rows say 'removing': host, journal, memory. One that cannot be
+ * removed now (in use) keeps its row and is retried at the next start. */
+static void finish_removal(struct engine *e, const char *uuid)
+{
+	struct vgpu *v = devices_find_vgpu(&e->devices, uuid);
+	char id[UUID_STR_LEN];
+	int r;
+
+	if (!v)
+		return;
+	str_copy(id, sizeof(id), uuid);
+	r = vgpu_unmake(e, v);
+	if (r < 0) {
+		events_add(&e->events, "vgpus/%s: removal failed (%s); retried at next start", id,
+			   strerror(-r));
+		return;
+	}
+	if (commit_change(e, "vgpus", store_vgpu_forget, id) >= 0 &&
+	    (v = devices_find_vgpu(&e->devices, id)))
+		devices_remove_vgpu(&e->devices, v);
+}
+
+/* Sorts the device's vGPUs into kept and removed for `want`; returns how many to add. */
+static unsigned classify(struct engine *e, struct change *c, const struct device *want)
+{
+	struct vgpu *have[64];
+	size_t n = device_vgpus(e, c->device, have, ARRAY_SIZE(have));
+	bool regroup = c->delete_device || strcmp(want->group, c->device->group) || !want->group[0];
+	size_t keep = regroup ? 0 : n < want->count ? n : want->count;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i < keep)
+			c->kept[c->n_kept++] = have[i];
+		else
+			c->removed[c->n_removed++] = have[i];
+	}
+	if (c->delete_device || !want->group[0])
+		return 0;
+	return want->count > keep ? want->count - (unsigned)keep : 0;
+}
+
+static bool params_change(const struct change *c)
+{
+	return c->n_kept && strcmp(c->kept[0]->params, c->params);
+}
+
+/* Writes the new options to the kept vGPUs; on failure restores the old ones. */
+static int rewrite_params(struct engine *e, struct change *c, const char *object)
+{
+	for (size_t i = 0; i < c->n_kept; i++) {
+		struct vgpu *v = c->kept[i];
+		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+		int r = g ? host_vgpu_set_params(&e->host, g, v->slot, v->uuid, c->params) : -ENODEV;
+
+		if (r < 0) {
+			for (size_t j = 0; j < i; j++)
+				host_vgpu_set_params(&e->host, g, c->kept[j]->slot, c->kept[j]->uuid,
+						     c->kept[j]->params);
+			if (r == -EPERM)
+				return refuse(e, object, -EBUSY, "the driver refuses new options on "
+					      "vGPU %s while it is in use", v->uuid);
+			return refuse(e, object, r, "writing vgpu_params of %s: %s", v->uuid,
+				      strerror(-r));
+		}
+	}
+	return 0;
+}
+
+static void restore_params(struct engine *e, struct change *c)
+{
+	for (size_t i = 0; i < c->n_kept; i++) {
+		const struct gpu *g = host_find_gpu(&e->host, c->kept[i]->gpu);
+
+		if (g)
+			host_vgpu_set_params(&e->host, g, c->kept[i]->slot, c->kept[i]->uuid,
+					     c->kept[i]->params);
+	}
+}
+
+static void mark_removing(struct change *c, enum vgpu_state state)
+{
+	for (size_t i = 0; i < c->n_removed; i++)
+		c->removed[i]->state = state;
+}
+
+/* Everything before the acknowledgement; on failure nothing is left changed. */
+static int prepare_change(struct engine *e, struct change *c, struct device *want,
+			  bool vm_active, const char *object)
+{
+	unsigned add = classify(e, c, want);
+	char err[512] = "";
+	int r;
+
+	if (vm_active && (c->n_removed || params_change(c)))
+		return refuse(e, object, -EBUSY, "VM is running: shut it down to remove vGPUs "
+			      "or change their options (the driver takes them only before start)");
+	if (add && (r = allocate(e, want, add, object, &c->added)) < 0)
+		return r;
+	if (params_change(c) && (r = rewrite_params(e, c, object)) < 0)
+		return rollback_plan(e, &c->added, object), r;
+	mark_removing(c, VGPU_REMOVING);
+	r = vm_apply(e, want->vm_uuid, err, sizeof(err));
+	if (r < 0) {
+		mark_removing(c, VGPU_CREATED);
+		restore_params(e, c);
+		rollback_plan(e, &c->added, object);
+		return refuse(e, object, r, "updating the VM definition failed: %s", err);
+	}
+	crashpoint("device-defined");
+	return 0;
+}
+
+/* Moves the device to `want` (or deletes it): the single path every device change takes.
+ * d must not be used after a successful delete. */
+static int change_device(struct engine *e, struct device *d, struct device *want,
+			 bool delete_device, const char *object)
+{
+	struct change c = { .device = d, .delete_device = delete_device };
+	struct virt_domain vm;
+	struct device old = *d;
+	char err[512] = "";
+	int r = virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err));
+
+	if (r < 0)
+		return refuse(e, object, r, "VM lookup failed: %s", err);
+	device_params(want, c.params, sizeof(c.params));
+	*d = *want; /* the definition is built from the records: show it the wanted device */
+	r = prepare_change(e, &c, d, vm.active, object);
+	if (r < 0) {
+		*d = old;
+		free(want->description);
+		free(c.added.vgpus);
+		return r;
+	}
+	r = commit_change(e, object, store_change, &c);
+	if (r < 0) {
+		mark_removing(&c, VGPU_CREATED);
+		restore_params(e, &c);
+		*d = old;
+		free(want->description);
+		rollback_plan(e, &c.added, object);
+		vm_apply(e, d->vm_uuid, err, sizeof(err));
+		free(c.added.vgpus);
+		return r;
+	}
+	free(old.description);
+	for (size_t i = 0; i < c.added.n; i++)
+		devices_find_vgpu(&e->devices, c.added.vgpus[i].uuid)->state = VGPU_CREATED;
+	for (size_t i = 0; i < c.n_kept; i++)
+		str_copy(c.kept[i]->params, sizeof(c.kept[i]->params), c.params);
+	crashpoint("device-committed");
+	{
+		char removed[64][UUID_STR_LEN];
+		size_t n = c.n_removed;
+
+		for (size_t i = 0; i < n; i++)
+			str_copy(removed[i], UUID_STR_LEN, c.removed[i]->uuid);
+		if (delete_device)
+			devices_remove(&e->devices, d);
+		for (size_t i = 0; i < n; i++)
+			finish_removal(e, removed[i]);
+	}
+	free(c.added.vgpus);
+	return 0;
+}
+
+/* ---- the device API (engine.h) ---- */
+
+static int find_vm(struct engine *e, const char *vm_name, struct virt_domain *vm)
+{
+	char err[256];
+
+	return virt_lookup(e->virt, vm_name, vm, err, sizeof(err));
+}
+
+static void device_object(char *buf, const char *vm, const char *dev)
+{
+	snprintf(buf, OBJECT_MAX, "vms/%s/devices/%s", vm, dev);
+}
+
+static int find_device(struct engine *e, const char *vm_name, const char *dev,
+		       struct virt_domain *vm, struct device **d)
+{
+	int r = find_vm(e, vm_name, vm);
+
+	if (r < 0)
+		return r;
+	*d = devices_find(&e->devices, vm->uuid, dev);
+	return *d ? 0 : -ENOENT;
+}
+
+static int store_device_insert(struct engine *e, void *arg)
+{
+	const struct device *d = arg;
+
+	return store_exec(&e->store, "INSERT INTO devices (vm_uuid, name) VALUES (?, ?)",
+			  d->vm_uuid, d->name, NULL);
+}
+
+static int device_create(struct engine *e, const char *vm_name, const char *dev)
+{
+	struct virt_domain vm;
+	struct device row = { 0 };
+	char object[OBJECT_MAX];
+	int r = find_vm(e, vm_name, &vm);
+
+	if (r < 0)
+		return r;
+	snprintf(object, sizeof(object), "vms/%s", vm_name);
+	if (!value_is_name(dev))
+		return refuse(e, object, -EINVAL, "\"%s\" is not a valid device name "
+			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", dev);
+	if (devices_find(&e->devices, vm.uuid, dev))
+		return -EEXIST;
+	str_copy(row.vm_uuid, sizeof(row.vm_uuid), vm.uuid);
+	str_copy(row.name, sizeof(row.name), dev);
+	r = commit_change(e, object, store_device_insert, &row);
+	if (r < 0)
+		return r;
+	if (!devices_add(&e->devices, vm.uuid, dev))
+		return -ENOMEM;
+	events_add(&e->events, "%s/devices/%s created", object, dev);
+	return 0;
+}
+
+int engine_device_create(struct engine *e, const char *vm, const char *dev)
+{
+	int r;
+
+	WITH_LOCK(e, r = device_create(e, vm, dev));
+	return r;
+}
+
+static int device_delete(struct engine *e, const char *vm_name, const char *dev)
+{
+	struct virt_domain vm;
+	struct device *d, want;
+	char object[OBJECT_MAX];
+	int r = find_device(e, vm_name, dev, &vm, &d);
+
+	if (r < 0)
+		return r;
+	device_object(object, vm_name, dev);
+	want = *d;
+	if (!(want.description = strdup(d->description)))
+		return -ENOMEM;
+	r = change_device(e, d, &want, true, object);
+	if (r < 0)
+		return r;
+	events_forget(&e->events, object);
+	events_add(&e->events, "%s deleted", object);
+	return 0;
+}
+
+int engine_device_delete(struct engine *e, const char *vm, const char *dev)
+{
+	int r;
+
+	WITH_LOCK(e, r = device_delete(e, vm, dev));
+	return r;
+}
+
+static int parse_uint_field(struct engine *e, const char *object, const char *field,
+			    const char *value, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(value, &end, 10);
+
+	if (!value[0] || *end || value[0] == '-' || v < min || v > max)
+		return refuse(e, object, -EINVAL, "%s takes a whole number from %u to %u, not "
+			      "\"%s\"", field, min, max, value);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_bool_field(struct engine *e, const char *object, const char *field,
+			    const char *value, bool *out)
+{
+	if (value_parse_bool(value, out) < 0)
+		return refuse(e, object, -EINVAL, "%s takes 0 or 1 (or yes/no, true/false, "
+			      "on/off), not \"%s\"", field, value);
+	return 0;
+}
+
+/* Validates value into the wanted device; -ENOENT for an unknown field. */
+static int set_wanted(struct engine *e, const char *object, struct device *want,
+		      const char *field, const char *value)
+{
+	if (!strcmp(field, "description")) {
+		char *copy;
+
+		if (!value_is_text_line(value))
+			return refuse(e, object, -EINVAL, "description must be one line of text");
+		if (!(copy = strdup(value)))
+			return -ENOMEM;
+		free(want->description);
+		want->description = copy;
+		return 0;
+	}
+	if (!strcmp(field, "group")) {
+		if (value[0] && !groups_find(&e->groups, value))
+			return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see "
+				      "groups/)", value);
+		return str_copy(want->group, sizeof(want->group), value);
+	}
+	if (!strcmp(field, "count"))
+		return parse_uint_field(e, object, field, value, 1, 64, &want->count);
+	if (!strcmp(field, "frame_rate_limit"))
+		return parse_uint_field(e, object, field, value, 0, 1000, &want->frame_rate_limit);
+	if (!strcmp(field, "attach_guest_drivers"))
+		return parse_bool_field(e, object, field, value, &want->attach_guest_drivers);
+	if (!strcmp(field, "disable_console_vnc"))
+		return parse_bool_field(e, object, field, value, &want->disable_console_vnc);
+	if (!strcmp(field, "enable_unified_memory"))
+		return parse_bool_field(e, object, field, value, &want->enable_unified_memory);
+	if (!strcmp(field, "enable_cuda_debuggers"))
+		return parse_bool_field(e, object, field, value, &want->enable_cuda_debuggers);
+	if (!strcmp(field, "enable_cuda_profilers"))
+		return parse_bool_field(e, object, field, value, &want->enable_cuda_profilers);
+	return -ENOENT;
+}
+
+static bool same_device(const struct device *a, const struct device *b)
+{
+	return !strcmp(a->description, b->description) && !strcmp(a->group, b->group) &&
+	       a->count == b->count && a->attach_guest_drivers == b->attach_guest_drivers &&
+	       a->frame_rate_limit == b->frame_rate_limit &&
+	       a->disable_console_vnc == b->disable_console_vnc &&
+	       a->enable_unified_memory == b->enable_unified_memory &&
+	       a->enable_cuda_debuggers == b->enable_cuda_debuggers &&
+	       a->enable_cuda_profilers == b->enable_cuda_profilers;
+}
+
+static int device_set(struct engine *e, const char *vm_name, const char *dev,
+		      const char *field, const char *value)
+{
+	struct virt_domain vm;
+	struct device *d, want;
+	char object[OBJECT_MAX];
+	int r = find_device(e, vm_name, dev, &vm, &d);
+
+	if (r < 0)
+		return r;
+	device_object(object, vm_name, dev);
+	want = *d;
+	if (!(want.description = strdup(d->description)))
+		return -ENOMEM;
+	r = set_wanted(e, object, &want, field, value);
+	if (r >= 0 && same_device(d, &want))
+		r = 1;
+	if (r != 0) {
+		free(want.description);
+		return r < 0 ? r : 0;
+	}
+	r = change_device(e, d, &want, false, object);
+	if (r >= 0)
+		events_add(&e->events, "%s/%s = %s", object, field, value);
+	return r;
+}
+
+int engine_device_set(struct engine *e, const char *vm, const char *dev, const char *field,
+		      const char *value)
+{
+	int r;
+
+	WITH_LOCK(e, r = device_set(e, vm, dev, field, value));
+	return r;
+}
+
+const char *device_status(struct engine *e, const struct device *d, bool vm_active)
+{
+	_cleanup_free_ char *live = NULL;
+	struct vgpu *vs[64];
+	size_t n = device_vgpus(e, d, vs, ARRAY_SIZE(vs));
+	char err[256];
+	bool pending = false;
+
+	if (!d->group[0])
+		return n ? "error" : "unassigned";
+	if (n != d->count)
+		return "error";
+	for (size_t i = 0; i < n; i++) {
+		const struct gpu *g = host_find_gpu(&e->host, vs[i]->gpu);
+
+		if (vs[i]->state != VGPU_CREATED || !g ||
+		    !host_vgpu_exists(&e->host, g, vs[i]->slot, vs[i]->type_id, vs[i]->uuid))
+			return "error";
+	}
+	if (!vm_active)
+		return "allocated";
+	if (virt_xml(e->virt, d->vm_uuid, false, &live, err, sizeof(err)) < 0)
+		return "error";
+	for (size_t i = 0; i < n && !pending; i++) {
+		struct domxml_vgpu v;
+
+		to_domxml_vgpu(e, vs[i], &v);
+		pending = domxml_has_hostdev(live, &v) != 1;
+	}
+	return pending ? "restart-required" : "attached";
+}
+
+static int device_get(struct engine *e, const char *vm_name, const char *dev,
+		      const char *field, char *buf, size_t size)
+{
+	struct virt_domain vm;
+	struct device *d;
+	char object[OBJECT_MAX];
+	int r = find_device(e, vm_name, dev, &vm, &d);
+
+	if (r < 0)
+		return r;
+	if (!strcmp(field, "type"))
+		return str_copy(buf, size, "nvidia-vgpu");
+	if (!strcmp(field, "status"))
+		return str_copy(buf, size, device_status(e, d, vm.active));
+	if (!strcmp(field, "error")) {
+		device_object(object, vm_name, dev);
+		return str_copy(buf, size, events_error(&e->events, object));
+	}
+	if (!strcmp(field, "description"))
+		return str_copy(buf, size, d->description);
+	if (!strcmp(field, "group"))
+		return str_copy(buf, size, d->group);
+	if (!strcmp(field, "count"))
+		return str_printf(buf, size, "%u", d->count) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "frame_rate_limit"))
+		return str_printf(buf, size, "%u", d->frame_rate_limit) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "attach_guest_drivers"))
+		return str_copy(buf, size, d->attach_guest_drivers ? "1" : "0");
+	if (!strcmp(field, "disable_console_vnc"))
+		return str_copy(buf, size, d->disable_console_vnc ? "1" : "0");
+	if (!strcmp(field, "enable_unified_memory"))
+		return str_copy(buf, size, d->enable_unified_memory ? "1" : "0");
+	if (!strcmp(field, "enable_cuda_debuggers"))
+		return str_copy(buf, size, d->enable_cuda_debuggers ? "1" : "0");
+	if (!strcmp(field, "enable_cuda_profilers"))
+		return str_copy(buf, size, d->enable_cuda_profilers ? "1" : "0");
+	return -ENOENT;
+}
+
+int engine_device_get(struct engine *e, const char *vm, const char *dev, const char *field,
+		      char *buf, size_t size)
+{
+	int r;
+
+	WITH_LOCK(e, r = device_get(e, vm, dev, field, buf, size));
+	return r;
+}
+
+static int list_devices(struct engine *e, const char *vm_name, engine_name_fn fn, void *ctx)
+{
+	struct virt_domain vm;
+	int r = find_vm(e, vm_name, &vm);
+
+	for (size_t i = 0; r >= 0 && i < e->devices.n; i++)
+		if (!strcmp(e->devices.items[i].vm_uuid, vm.uuid))
+			r = fn(e->devices.items[i].name, ctx);
+	return r;
+}
+
+int engine_for_each_device(struct engine *e, const char *vm, engine_name_fn fn, void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_devices(e, vm, fn, ctx));
+	return r;
+}
+
+static int list_device_vgpus(struct engine *e, const char *vm_name, const char *dev,
+			     engine_name_fn fn, void *ctx)
+{
+	struct virt_domain vm;
+	struct device *d;
+	struct vgpu *vs[64];
+	int r = find_device(e, vm_name, dev, &vm, &d);
+	size_t n = r < 0 ? 0 : device_vgpus(e, d, vs, ARRAY_SIZE(vs));
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = fn(vs[i]->uuid, ctx);
+	return r;
+}
+
+int engine_for_each_device_vgpu(struct engine *e, const char *vm, const char *dev,
+				engine_name_fn fn, void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_device_vgpus(e, vm, dev, fn, ctx));
+	return r;
+}
+
+/* ---- recovery ---- */
+
+void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name)
+{
+	size_t freed = 0;
+
+	for (size_t i = e->devices.n_vgpus; i-- > 0;) {
+		if (strcmp(e->devices.vgpus[i].vm_uuid, vm_uuid))
+			continue;
+		e->devices.vgpus[i].state = VGPU_REMOVING;
+		store_vgpu_set_state(&e->store, e->devices.vgpus[i].uuid, VGPU_REMOVING);
+	}
+	if (store_exec(&e->store, "DELETE FROM devices WHERE vm_uuid = ?", vm_uuid, NULL) < 0)
+		return;
+	for (size_t i = e->devices.n; i-- > 0;)
+		if (!strcmp(e->devices.items[i].vm_uuid, vm_uuid))
+			devices_remove(&e->devices, &e->devices.items[i]);
+	for (size_t i = e->devices.n_vgpus; i-- > 0;) {
+		if (strcmp(e->devices.vgpus[i].vm_uuid, vm_uuid))
+			continue;
+		finish_removal(e, e->devices.vgpus[i].uuid);
+		freed++;
+	}
+	if (freed)
+		events_add(&e->events, "vms/%s: domain undefined; its %zu vGPUs were freed",
+			   vm_name, freed);
+}
+
+/* Rolls back 'creating' rows and finishes 'removing' ones. */
+static void recover_journal(struct engine *e)
+{
+	for (size_t i = e->devices.n_vgpus; i-- > 0;) {
+		struct vgpu *v = &e->devices.vgpus[i];
+
+		if (v->state == VGPU_CREATED)
+			continue;
+		char err[512];
+
+		events_add(&e->events, "vgpus/%s: %s at the last stop; %s", v->uuid,
+			   vgpu_state_name(v->state), v->state == VGPU_CREATING ?
+			   "rolled back (never acknowledged)" : "removal finished");
+		v->state = VGPU_REMOVING;
+		/* first out of the definition, so no hostdev points at nothing */
+		if (vm_apply(e, v->vm_uuid, err, sizeof(err)) < 0 && !strstr(err, "no domain"))
+			events_add(&e->events, "vms/%s: definition not updated: %s", v->vm_uuid, err);
+		finish_removal(e, v->uuid);
+	}
+}
+
+static void recover_missing_vms(struct engine *e)
+{
+	for (size_t i = e->devices.n; i-- > 0;) {
+		struct virt_domain vm;
+		char err[256], uuid[UUID_STR_LEN];
+
+		if (i >= e->devices.n)
+			continue;
+		str_copy(uuid, sizeof(uuid), e->devices.items[i].vm_uuid);
+		if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) == -ENOENT)
+			devices_vm_gone(e, uuid, uuid);
+	}
+}
+
+/* vGPUs do not survive a reboot: make again, with the same UUID and options. */
+static void recreate_vgpus(struct engine *e)
+{
+	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
+		const struct vgpu *v = &e->devices.vgpus[i];
+		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+		int r;
+
+		if (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid))
+			continue;
+		r = vgpu_make(e, v);
+		if (r < 0)
+			events_add(&e->events, "vgpus/%s: could not be re-created on %s: %s",
+				   v->uuid, v->slot, strerror(-r));
+		else
+			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
+	}
+}
+
+static void reapply_definitions(struct engine *e)
+{
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const char *uuid = e->devices.items[i].vm_uuid;
+		char err[512];
+		bool done = false;
+
+		for (size_t j = 0; j < i && !done; j++)
+			done = !strcmp(e->devices.items[j].vm_uuid, uuid);
+		if (!done && vm_apply(e, uuid, err, sizeof(err)) < 0)
+			events_add(&e->events, "vms/%s: definition could not be updated: %s", uuid,
+				   err);
+	}
+}
+
+int devices_recover(struct engine *e)
+{
+	recover_journal(e);
+	recover_missing_vms(e);
+	recreate_vgpus(e);
+	reapply_definitions(e);
+	return 0;
+}

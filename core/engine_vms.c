@@ -1,0 +1,488 @@
+/* engine_vms.c — libvirt domains as the tree shows them (vms/), every vGPU instance
+ * (vgpus/, orphans included), and the worker that acts on libvirt lifecycle events. */
+#include "engine_internal.h"
+#include "domxml.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#define RECONCILE_SECONDS 30
+
+static const char *state_name(int state)
+{
+	static const char *const names[] = {
+		"nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed",
+		"pmsuspended",
+	};
+
+	return state >= 0 && (size_t)state < ARRAY_SIZE(names) ? names[state] : "unknown";
+}
+
+/* ---- vms/ ---- */
+
+static int list_vms(struct engine *e, engine_name_fn fn, void *ctx)
+{
+	struct virt_domain *vms;
+	size_t n;
+	char err[256];
+	int r = virt_list(e->virt, &vms, &n, err, sizeof(err));
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = fn(vms[i].name, ctx);
+	if (n || r >= 0)
+		free(vms);
+	return r;
+}
+
+int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_vms(e, fn, ctx));
+	return r;
+}
+
+static bool vm_restart_required(struct engine *e, const struct virt_domain *vm)
+{
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const struct device *d = &e->devices.items[i];
+
+		if (!strcmp(d->vm_uuid, vm->uuid) &&
+		    !strcmp(device_status(e, d, vm->active), "restart-required"))
+			return true;
+	}
+	return false;
+}
+
+static int vm_tenant(struct engine *e, const char *uuid, char *buf, size_t size)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_query(&e->store, &st, "SELECT tenant FROM vms WHERE uuid = ?", uuid, NULL);
+
+	buf[0] = '\0';
+	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		str_copy(buf, size, (const char *)sqlite3_column_text(st, 0));
+	return r;
+}
+
+static const char *vm_error(struct engine *e, const char *name)
+{
+	char object[OBJECT_MAX];
+
+	snprintf(object, sizeof(object), "vms/%s", name);
+	return events_error(&e->events, object);
+}
+
+static int vm_get(struct engine *e, const char *name, const char *field, char **out)
+{
+	struct virt_domain vm;
+	char err[512], buf[256];
+	int r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+
+	*out = NULL;
+	if (r < 0)
+		return r;
+	if (!strcmp(field, "definition"))
+		return virt_xml(e->virt, vm.uuid, true, out, err, sizeof(err));
+	if (!strcmp(field, "uuid"))
+		str_copy(buf, sizeof(buf), vm.uuid);
+	else if (!strcmp(field, "state"))
+		str_copy(buf, sizeof(buf), state_name(vm.state));
+	else if (!strcmp(field, "restart_required"))
+		str_copy(buf, sizeof(buf), vm_restart_required(e, &vm) ? "1" : "0");
+	else if (!strcmp(field, "tenant"))
+		vm_tenant(e, vm.uuid, buf, sizeof(buf));
+	else if (!strcmp(field, "error"))
+		snprintf(buf, sizeof(buf), "%s", vm_error(e, name));
+	else
+		return -ENOENT;
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+int engine_vm_get(struct engine *e, const char *vm, const char *field, char **value)
+{
+	int r;
+
+	WITH_LOCK(e, r = vm_get(e, vm, field, value));
+	return r;
+}
+
+static int vm_restart(struct engine *e, const char *name, const char *value, const char *object)
+{
+	struct virt_domain vm;
+	char err[512];
+	bool on;
+	int r;
+
+	if (value_parse_bool(value, &on) < 0)
+		return refuse(e, object, -EINVAL, "write 1 to restart the VM, not \"%s\"", value);
+	if (!on)
+		return 0;
+	r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+	if (r < 0)
+		return r;
+	if (!vm.active) {
+		events_add(&e->events, "%s: not running; its devices apply at the next start",
+			   object);
+		return 0;
+	}
+	r = virt_restart(e->virt, vm.uuid, 60, err, sizeof(err));
+	if (r < 0)
+		return refuse(e, object, r, "restart failed: %s", err);
+	events_add(&e->events, "%s restarted", object);
+	return 0;
+}
+
+/* Tenants come with tenants/; until then a VM belongs to the provider (""). */
+static int vm_set(struct engine *e, const char *name, const char *field, const char *value)
+{
+	char object[OBJECT_MAX];
+	struct virt_domain vm;
+	char err[256];
+	int r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+
+	if (r < 0)
+		return r;
+	snprintf(object, sizeof(object), "vms/%s", name);
+	if (!strcmp(field, "restart"))
+		return vm_restart(e, name, value, object);
+	if (strcmp(field, "tenant"))
+		return -ENOENT;
+	if (value[0])
+		return refuse(e, object, -ENOENT, "no tenant named \"%s\"", value);
+	return 0;
+}
+
+int engine_vm_set(struct engine *e, const char *vm, const char *field, const char *value)
+{
+	int r;
+
+	WITH_LOCK(e, r = vm_set(e, vm, field, value));
+	return r;
+}
+
+/* ---- vgpus/ ---- */
+
+/* vfio-sriov vGPUs have no UUID of their own on the host: an orphan is named by a UUID
+ * derived from its VF's address, stable across restarts. */
+static void orphan_uuid(const char *slot, char *out)
+{
+	static const uuid_t ns = { 0x6b, 0x9e, 0x1c, 0x3a, 0x52, 0x0d, 0x4f, 0x11,
+				   0x9a, 0x7e, 0x2f, 0x61, 0x0c, 0x55, 0x8d, 0x21 };
+	uuid_t id;
+
+	uuid_generate_md5(id, ns, slot, strlen(slot));
+	uuid_unparse_lower(id, out);
+}
+
+struct vgpu_view {
+	char uuid[UUID_STR_LEN];
+	const struct vgpu *record;   /* NULL for an orphan */
+	struct host_vgpu host;
+};
+
+struct orphan_walk {
+	struct engine *e;
+	int (*fn)(const struct vgpu_view *v, void *ctx);
+	void *ctx;
+};
+
+static bool known(struct engine *e, const struct host_vgpu *h)
+{
+	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
+		const struct vgpu *v = &e->devices.vgpus[i];
+
+		if (h->uuid[0] ? !strcasecmp(v->uuid, h->uuid) : !strcmp(v->slot, h->slot))
+			return true;
+	}
+	return false;
+}
+
+static int visit_orphan(const struct host_vgpu *h, void *ctx)
+{
+	struct orphan_walk *w = ctx;
+	struct vgpu_view v = { .host = *h };
+
+	if (known(w->e, h))
+		return 0;
+	if (h->uuid[0])
+		str_copy(v.uuid, sizeof(v.uuid), h->uuid);
+	else
+		orphan_uuid(h->slot, v.uuid);
+	return w->fn(&v, w->ctx);
+}
+
+/* Every vGPU: the engine's, then those on the host it does not know (orphans). */
+static int for_each_vgpu_view(struct engine *e, int (*fn)(const struct vgpu_view *v, void *ctx),
+			      void *ctx)
+{
+	struct orphan_walk w = { e, fn, ctx };
+	int r = 0;
+
+	for (size_t i = 0; i < e->devices.n_vgpus && r >= 0; i++) {
+		struct vgpu_view v = { .record = &e->devices.vgpus[i] };
+
+		str_copy(v.uuid, sizeof(v.uuid), e->devices.vgpus[i].uuid);
+		r = fn(&v, ctx);
+	}
+	return r < 0 ? r : host_for_each_vgpu(&e->host, visit_orphan, &w);
+}
+
+struct name_walk {
+	engine_name_fn fn;
+	void *ctx;
+	const char *gpu;   /* only this GPU's, when set */
+};
+
+static int emit_uuid(const struct vgpu_view *v, void *ctx)
+{
+	struct name_walk *w = ctx;
+	const char *gpu = v->record ? v->record->gpu : v->host.gpu->pci.bdf;
+
+	if (w->gpu && strcmp(w->gpu, gpu))
+		return 0;
+	return w->fn(v->uuid, w->ctx);
+}
+
+int engine_for_each_vgpu(struct engine *e, const char *gpu, engine_name_fn fn, void *ctx)
+{
+	struct name_walk w = { fn, ctx, gpu };
+	int r;
+
+	WITH_LOCK(e, r = for_each_vgpu_view(e, emit_uuid, &w));
+	return r;
+}
+
+struct find_view {
+	const char *uuid;
+	struct vgpu_view found;
+	bool ok;
+};
+
+static int match_view(const struct vgpu_view *v, void *ctx)
+{
+	struct find_view *f = ctx;
+
+	if (f->ok || strcasecmp(v->uuid, f->uuid))
+		return 0;
+	f->found = *v;
+	f->ok = true;
+	return 0;
+}
+
+static int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size)
+{
+	struct virt_domain vm;
+	char err[256];
+
+	buf[0] = '\0';
+	if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) < 0)
+		return 0;
+	return str_copy(buf, size, vm.name);
+}
+
+static const char *vgpu_view_state(struct engine *e, const struct vgpu_view *v)
+{
+	struct virt_domain vm;
+	char err[256];
+
+	if (!v->record)
+		return "orphan";
+	if (v->record->state != VGPU_CREATED)
+		return vgpu_state_name(v->record->state);
+	if (virt_lookup(e->virt, v->record->vm_uuid, &vm, err, sizeof(err)) >= 0 && vm.active)
+		return "in-use";
+	return "created";
+}
+
+static int vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
+		    size_t size)
+{
+	struct find_view f = { .uuid = uuid };
+	const struct vgpu *r;
+	int rc = for_each_vgpu_view(e, match_view, &f);
+
+	if (rc < 0)
+		return rc;
+	if (!f.ok)
+		return -ENOENT;
+	r = f.found.record;
+	if (!strcmp(field, "state"))
+		return str_copy(buf, size, vgpu_view_state(e, &f.found));
+	if (!strcmp(field, "gpu"))
+		return str_copy(buf, size, r ? r->gpu : f.found.host.gpu->pci.bdf);
+	if (!strcmp(field, "type_id"))
+		return str_copy(buf, size, r ? r->type_id : f.found.host.type_id);
+	if (!strcmp(field, "profile")) {
+		const struct gpu *g = f.found.host.gpu;
+		int t = -1;
+
+		for (size_t i = 0; !r && i < g->n_types && t < 0; i++)
+			if (!strcmp(g->types[i].type_id, f.found.host.type_id))
+				t = (int)i;
+		return str_copy(buf, size, r ? r->profile : t >= 0 ? g->types[t].profile : "");
+	}
+	if (!strcmp(field, "params"))
+		return str_copy(buf, size, r ? r->params : "");
+	if (!strcmp(field, "vm"))
+		return r ? vm_name_of(e, r->vm_uuid, buf, size) : str_copy(buf, size, "");
+	if (!strcmp(field, "device"))
+		return str_copy(buf, size, r ? r->device : "");
+	if (!strcmp(field, "tenant"))
+		return r ? vm_tenant(e, r->vm_uuid, buf, size) : str_copy(buf, size, "");
+	return -ENOENT;
+}
+
+int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
+		    size_t size)
+{
+	int r;
+
+	WITH_LOCK(e, r = vgpu_get(e, uuid, field, buf, size));
+	return r;
+}
+
+/* ---- groups/<g>/devices/: "<vm>:<device>" of the devices drawing from the group ---- */
+
+static int list_group_devices(struct engine *e, const char *group, engine_name_fn fn,
+			      void *ctx)
+{
+	int r = groups_find(&e->groups, group) ? 0 : -ENOENT;
+
+	for (size_t i = 0; r >= 0 && i < e->devices.n; i++) {
+		const struct device *d = &e->devices.items[i];
+		char vm[256], name[320];
+
+		if (strcmp(d->group, group) || vm_name_of(e, d->vm_uuid, vm, sizeof(vm)) < 0 ||
+		    !vm[0])
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", vm, d->name);
+		r = fn(name, ctx);
+	}
+	return r;
+}
+
+int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
+				 void *ctx)
+{
+	int r;
+
+	WITH_LOCK(e, r = list_group_devices(e, group, fn, ctx));
+	return r;
+}
+
+/* ---- libvirt events ---- */
+
+/* Runs on libvirt's event thread: queue only, the worker acts under the engine lock. */
+void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *ctx)
+{
+	struct engine *e = ctx;
+	struct vm_event *grown;
+
+	if (ev != VIRT_UNDEFINED && ev != VIRT_DEFINED)
+		return;
+	pthread_mutex_lock(&e->queue_lock);
+	grown = realloc(e->queue, (e->n_queue + 1) * sizeof(*e->queue));
+	if (grown) {
+		e->queue = grown;
+		grown[e->n_queue].event = ev;
+		str_copy(grown[e->n_queue].uuid, sizeof(grown->uuid), uuid);
+		str_copy(grown[e->n_queue].name, sizeof(grown->name), name);
+		e->n_queue++;
+		pthread_cond_signal(&e->queue_cond);
+	}
+	pthread_mutex_unlock(&e->queue_lock);
+}
+
+static bool has_devices(struct engine *e, const char *vm_uuid)
+{
+	for (size_t i = 0; i < e->devices.n; i++)
+		if (!strcmp(e->devices.items[i].vm_uuid, vm_uuid))
+			return true;
+	return false;
+}
+
+static void handle_event(struct engine *e, const struct vm_event *ev)
+{
+	char err[512];
+
+	if (!has_devices(e, ev->uuid))
+		return;
+	if (ev->event == VIRT_UNDEFINED) {
+		devices_vm_gone(e, ev->uuid, ev->name);
+	} else if (vm_apply(e, ev->uuid, err, sizeof(err)) < 0) {
+		/* redefined elsewhere without our devices: put them back */
+		events_add(&e->events, "vms/%s: could not restore its vGPU devices: %s", ev->name,
+			   err);
+	}
+}
+
+/* Catches what events missed (a libvirtd restart, say): VMs that are gone. */
+static void reconcile(struct engine *e)
+{
+	for (size_t i = e->devices.n; i-- > 0;) {
+		struct virt_domain vm;
+		char err[256], uuid[UUID_STR_LEN];
+
+		if (i >= e->devices.n)
+			continue;
+		str_copy(uuid, sizeof(uuid), e->devices.items[i].vm_uuid);
+		if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) == -ENOENT)
+			devices_vm_gone(e, uuid, uuid);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct engine *e = arg;
+
+	pthread_mutex_lock(&e->queue_lock);
+	while (!e->stopping) {
+		struct timespec deadline;
+		struct vm_event ev;
+
+		if (!e->n_queue) {
+			clock_gettime(CLOCK_REALTIME, &deadline);
+			deadline.tv_sec += RECONCILE_SECONDS;
+			if (pthread_cond_timedwait(&e->queue_cond, &e->queue_lock, &deadline) ==
+			    ETIMEDOUT) {
+				pthread_mutex_unlock(&e->queue_lock);
+				WITH_LOCK(e, reconcile(e));
+				pthread_mutex_lock(&e->queue_lock);
+			}
+			continue;
+		}
+		ev = e->queue[0];
+		memmove(e->queue, e->queue + 1, --e->n_queue * sizeof(*e->queue));
+		pthread_mutex_unlock(&e->queue_lock);
+		WITH_LOCK(e, handle_event(e, &ev));
+		pthread_mutex_lock(&e->queue_lock);
+	}
+	pthread_mutex_unlock(&e->queue_lock);
+	return NULL;
+}
+
+int vms_start_worker(struct engine *e)
+{
+	int r = pthread_create(&e->worker, NULL, worker_main, e);
+
+	e->worker_started = r == 0;
+	return -r;
+}
+
+void vms_stop_worker(struct engine *e)
+{
+	pthread_mutex_lock(&e->queue_lock);
+	e->stopping = true;
+	pthread_cond_signal(&e->queue_cond);
+	pthread_mutex_unlock(&e->queue_lock);
+	if (e->worker_started)
+		pthread_join(e->worker, NULL);
+	free(e->queue);
+	e->queue = NULL;
+	e->n_queue = 0;
+}
