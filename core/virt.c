@@ -9,7 +9,10 @@
  * Why the barrier: libvirt drops its locks while it calls a callback, so a deregistration
  * can return while our callback is still running on the event thread. Before virt_close
  * frees anything it waits for a timer to fire on that thread; the thread runs one callback
- * at a time, so by then any earlier call of ours has returned. */
+ * at a time, so by then any earlier call of ours has returned.
+ *
+ * libvirt's habit of printing every error to stderr is switched off for the whole process:
+ * errors reach the caller through err instead. */
 #include "virt.h"
 #include "util.h"
 
@@ -562,6 +565,9 @@ int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, siz
 			   d.name);
 		return -EINVAL;
 	}
+	/* a paused guest cannot act on the shutdown request: do not wait for it */
+	if (d.state == VIR_DOMAIN_PAUSED)
+		timeout_s = 0;
 	if ((r = stop(dom, timeout_s, err, err_size)) < 0)
 		return r;
 	return virDomainCreate(dom) == 0 ? 0 : fail(err, err_size, -EBUSY);

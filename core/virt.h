@@ -72,8 +72,9 @@ int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
 int virt_define(struct virt *v, const char *xml, char *err, size_t err_size);
 
 /* Stops the domain (graceful shutdown, waiting up to timeout_s, then destroy) and starts it
- * again so that its persistent definition applies. A stopped domain is left stopped and 0 is
- * returned. A transient domain is refused with -EINVAL, as stopping would remove it. */
+ * again so that its persistent definition applies. A paused domain is destroyed at once. A
+ * stopped domain is left stopped and 0 is returned. A transient domain is refused with
+ * -EINVAL, as stopping would remove it. */
 int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, size_t err_size);
 
 #endif

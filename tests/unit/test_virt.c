@@ -207,6 +207,18 @@ static void test_define_and_events(struct virt *v, virConnectPtr conn)
 	CHECK(d.active && d.state == VIR_DOMAIN_RUNNING);
 	CHECK(has_domain(v, "vgpu-vm", &d) && d.active && d.persistent);
 
+	/* paused: the guest cannot shut down, so restart destroys it instead */
+	t = now();
+	CHECK(dom && virDomainSuspend(dom) == 0);
+	CHECK(wait_for(VIRT_OTHER, VM_UUID, "vgpu-vm", &t) >= 0);
+	CHECK(virt_lookup(v, VM_UUID, &d, err, sizeof(err)) == 0);
+	CHECK(d.active && d.state == VIR_DOMAIN_PAUSED);
+	CHECK(virt_restart(v, VM_UUID, 1, err, sizeof(err)) == 0);
+	CHECK(wait_for(VIRT_STOPPED, VM_UUID, "vgpu-vm", &t) >= 0);
+	CHECK(wait_for(VIRT_STARTED, VM_UUID, "vgpu-vm", &t) >= 0);
+	CHECK(virt_lookup(v, VM_UUID, &d, err, sizeof(err)) == 0);
+	CHECK(d.active && d.state == VIR_DOMAIN_RUNNING);
+
 	t = now();
 	CHECK(dom && virDomainDestroy(dom) == 0);
 	CHECK(wait_for(VIRT_STOPPED, VM_UUID, "vgpu-vm", &t) >= 0);
@@ -276,21 +288,45 @@ static void test_in_process(void)
 
 /* ---- a shared libvirtd, driven by other processes ---- */
 
+/* Looks for tools/test-libvirtd.sh in base and up to four directories above it. */
+static bool find_script_above(const char *base, char *path, size_t size)
+{
+	char dir[PATH_MAX];
+
+	if (str_copy(dir, sizeof(dir), base) < 0)
+		return false;
+	for (int up = 0; up <= 4; up++) {
+		char *slash;
+
+		if (str_printf(path, size, "%s/tools/test-libvirtd.sh", dir) >= 0 &&
+		    access(path, X_OK) == 0)
+			return true;
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return false;
+		*slash = '\0';
+	}
+	return false;
+}
+
+/* The script: named by VGPUFS_TEST_LIBVIRTD_SCRIPT, or found above the working directory or
+ * above this executable (build directories inside the source tree). */
 static bool find_script(char *path, size_t size)
 {
 	const char *env = getenv("VGPUFS_TEST_LIBVIRTD_SCRIPT");
-	static const char *const candidates[] = {
-		"tools/test-libvirtd.sh", "../tools/test-libvirtd.sh",
-		"../../tools/test-libvirtd.sh", "../../../tools/test-libvirtd.sh",
-	};
+	char base[PATH_MAX];
+	ssize_t n;
 
 	if (env)
 		return str_copy(path, size, env) == 0 && access(path, X_OK) == 0;
-	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
-		if (realpath(candidates[i], path) && access(path, X_OK) == 0)
-			return true;
-	(void)size;
-	return false;
+	if (getcwd(base, sizeof(base)) && find_script_above(base, path, size))
+		return true;
+	n = readlink("/proc/self/exe", base, sizeof(base) - 1);
+	if (n <= 0)
+		return false;
+	base[n] = '\0';
+	*strrchr(base, '/') = '\0';
+	return find_script_above(base, path, size);
 }
 
 /* Runs "SCRIPT start DIR" and reads the URI it prints. */
@@ -383,6 +419,7 @@ static void test_daemon_restart(struct virt *v, const char *script, const char *
 	int r = 0;
 
 	daemon_stop(script, dir);
+	t = now();
 	for (int i = 0; i < 50 && r != -ENOTCONN; i++) {
 		r = virt_list(v, &all, &n, err, sizeof(err));
 		free(all);
@@ -391,6 +428,7 @@ static void test_daemon_restart(struct virt *v, const char *script, const char *
 			usleep(100 * 1000);
 	}
 	CHECK(r == -ENOTCONN);
+	printf("# -ENOTCONN %.1f ms after the daemon stopped\n", elapsed_ms(&t));
 	CHECK(virt_lookup(v, "test", &d, err, sizeof(err)) == -ENOTCONN);
 	CHECK(virt_reopen(v, err, sizeof(err)) == -ENOTCONN);
 	CHECK(virt_lookup(v, "test", &d, err, sizeof(err)) == -ENOTCONN);
@@ -418,10 +456,20 @@ static void test_shared_daemon(void)
 		printf("# shared libvirtd tests skipped (set VGPUFS_TEST_LIBVIRTD=1)\n");
 		return;
 	}
-	CHECK(find_script(script, sizeof(script)));
-	CHECK(mkdtemp(dir) != NULL);
+	if (!find_script(script, sizeof(script))) {
+		CHECK(!"tools/test-libvirtd.sh found (set VGPUFS_TEST_LIBVIRTD_SCRIPT)");
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
 	t = now();
-	CHECK(daemon_start(script, dir, uri, sizeof(uri)));
+	if (!daemon_start(script, dir, uri, sizeof(uri))) {
+		CHECK(!"tools/test-libvirtd.sh start");
+		shell("'%s' stop '%s'; rm -rf '%s'", script, dir, dir);
+		return;
+	}
 	printf("# libvirtd answered after %.0f ms: %s\n", elapsed_ms(&t), uri);
 	/* hold /default before virsh touches it: otherwise each virsh gets a fresh one */
 	CHECK(virt_open(uri, record_event, NULL, &v, err, sizeof(err)) == 0);
