@@ -222,28 +222,6 @@ struct plan {
 	size_t n;
 };
 
-/* Candidate GPUs of group g for its profile, with how much each can take now. */
-static int candidates(struct engine *e, const struct group *g, struct gpu **gpus,
-		      struct placement_gpu *load, size_t *n)
-{
-	*n = 0;
-	for (size_t i = 0; i < e->host.n_gpus; i++) {
-		struct gpu *gpu = &e->host.gpus[i];
-		int t = gpu_find_type(gpu, g->profile), avail;
-		struct gpu_usage u;
-
-		if (t < 0 || !group_owns(&e->groups, g, gpu, e->host_name))
-			continue;
-		avail = host_type_available(&e->host, gpu, (size_t)t);
-		if (avail < 0 || host_gpu_usage(&e->host, gpu, &u) < 0)
-			return -EIO;
-		gpus[*n] = gpu;
-		load[*n] = (struct placement_gpu){ u.used, (unsigned)avail };
-		(*n)++;
-	}
-	return 0;
-}
-
 /* Takes a not yet planned free slot of gpu (VFs hold one vGPU each). */
 static int take_slot(struct engine *e, struct gpu *gpu, const struct plan *p, char *slot)
 {
@@ -284,7 +262,7 @@ static int plan_vgpus(struct engine *e, const struct device *want, const struct 
 			      "new vGPUs are placed");
 	if (!g->profile[0])
 		return refuse(e, object, -EINVAL, "group %s has no profile yet", g->name);
-	r = candidates(e, g, gpus, load, &n);
+	r = group_candidates(e, g, gpus, load, &n);
 	if (r < 0)
 		return refuse(e, object, r, "cannot read GPU capacity: %s", strerror(-r));
 	for (size_t i = 0; i < n; i++)
@@ -682,19 +660,29 @@ int engine_device_create(struct engine *e, const char *vm, const char *dev)
 	return r;
 }
 
-static int device_delete(struct engine *e, const char *vm_name, const char *dev)
+/* Finds the device and starts its wanted copy (the caller frees want.description). */
+static int begin_change(struct engine *e, const char *vm_name, const char *dev,
+			struct device **d, struct device *want, char *object)
 {
 	struct virt_domain vm;
-	struct device *d, want;
-	char object[OBJECT_MAX];
-	int r = find_device(e, vm_name, dev, &vm, &d);
+	int r = find_device(e, vm_name, dev, &vm, d);
 
 	if (r < 0)
 		return r;
 	device_object(object, vm_name, dev);
-	want = *d;
-	if (!(want.description = strdup(d->description)))
-		return -ENOMEM;
+	*want = **d;
+	want->description = strdup((*d)->description);
+	return want->description ? 0 : -ENOMEM;
+}
+
+static int device_delete(struct engine *e, const char *vm_name, const char *dev)
+{
+	struct device *d, want;
+	char object[OBJECT_MAX];
+	int r = begin_change(e, vm_name, dev, &d, &want, object);
+
+	if (r < 0)
+		return r;
 	r = change_device(e, d, &want, true, object);
 	if (r < 0)
 		return r;
@@ -785,17 +773,12 @@ static bool same_device(const struct device *a, const struct device *b)
 static int device_set(struct engine *e, const char *vm_name, const char *dev,
 		      const char *field, const char *value)
 {
-	struct virt_domain vm;
 	struct device *d, want;
 	char object[OBJECT_MAX];
-	int r = find_device(e, vm_name, dev, &vm, &d);
+	int r = begin_change(e, vm_name, dev, &d, &want, object);
 
 	if (r < 0)
 		return r;
-	device_object(object, vm_name, dev);
-	want = *d;
-	if (!(want.description = strdup(d->description)))
-		return -ENOMEM;
 	r = set_wanted(e, object, &want, field, value);
 	if (r >= 0 && same_device(d, &want))
 		r = 1;
@@ -989,7 +972,7 @@ static void recover_journal(struct engine *e)
 	}
 }
 
-static void recover_missing_vms(struct engine *e)
+void devices_forget_missing_vms(struct engine *e)
 {
 	for (size_t i = e->devices.n; i-- > 0;) {
 		struct virt_domain vm;
@@ -1040,7 +1023,7 @@ static void reapply_definitions(struct engine *e)
 int devices_recover(struct engine *e)
 {
 	recover_journal(e);
-	recover_missing_vms(e);
+	devices_forget_missing_vms(e);
 	recreate_vgpus(e);
 	reapply_definitions(e);
 	return 0;

@@ -83,17 +83,12 @@ static const char *group_status(struct engine *e, const struct group *g)
 	return strcmp(g->driver, running) ? "reboot-required" : "ready";
 }
 
-struct capacity {
-	unsigned total, used, free;
-};
+/* ---- capacity ---- */
 
-/* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
- * there now, and how many more can be created now. */
-static int group_capacity(struct engine *e, const struct group *g, struct capacity *c)
+int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
+		     struct placement_gpu *load, size_t *n)
 {
-	memset(c, 0, sizeof(*c));
-	if (!g->profile[0])
-		return 0;
+	*n = 0;
 	for (size_t i = 0; i < e->host.n_gpus; i++) {
 		struct gpu *gpu = &e->host.gpus[i];
 		int t = gpu_find_type(gpu, g->profile), avail;
@@ -104,11 +99,37 @@ static int group_capacity(struct engine *e, const struct group *g, struct capaci
 		avail = host_type_available(&e->host, gpu, (size_t)t);
 		if (avail < 0 || host_gpu_usage(&e->host, gpu, &u) < 0)
 			return -EIO;
-		c->total += gpu->types[t].max_instances;
-		c->used += u.type_index == t ? u.used : 0;
-		c->free += (unsigned)avail;
+		gpus[*n] = gpu;
+		/* vGPUs of another profile leave no room here: count only the profile's */
+		load[*n] = (struct placement_gpu){ u.type_index == t ? u.used : 0, (unsigned)avail };
+		(*n)++;
 	}
 	return 0;
+}
+
+struct capacity {
+	unsigned total, used, free;
+};
+
+/* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
+ * there now, and how many more can be created now. */
+static int group_capacity(struct engine *e, const struct group *g, struct capacity *c)
+{
+	struct gpu *gpus[e->host.n_gpus + 1];
+	struct placement_gpu load[e->host.n_gpus + 1];
+	size_t n;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (!g->profile[0])
+		return 0;
+	r = group_candidates(e, g, gpus, load, &n);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		c->total += gpus[i]->types[gpu_find_type(gpus[i], g->profile)].max_instances;
+		c->used += load[i].used;
+		c->free += load[i].free;
+	}
+	return r;
 }
 
 static int group_gpus_text(struct engine *e, const struct group *g, char *buf, size_t size)

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "groups.h"
 #include "host.h"
+#include "placement.h"
 #include "store.h"
 #include "virt.h"
 
@@ -57,7 +58,14 @@ int refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
 int commit_change(struct engine *e, const char *object, int (*change)(struct engine *e, void *arg),
 		  void *arg);
 
+/* engine_groups.c */
+/* The GPUs of group g that offer its profile, with their vGPU count and free room. */
+int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
+		     struct placement_gpu *load, size_t *n);
+
 /* engine_devices.c */
+/* Frees the devices of VMs libvirt no longer has (missed events, a libvirtd restart). */
+void devices_forget_missing_vms(struct engine *e);
 /* Brings the engine's journal and the host in line at start: rolls back unacknowledged
  * allocations, finishes removals, frees vGPUs of VMs that are gone, re-creates missing
  * vGPUs and re-applies every VM's devices to its definition. */

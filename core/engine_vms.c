@@ -111,29 +111,31 @@ int engine_vm_get(struct engine *e, const char *vm, const char *field, char **va
 	return r;
 }
 
-static int vm_restart(struct engine *e, const char *name, const char *value, const char *object)
+/* Restarting can take up to a minute (a guest's shutdown): it runs without the engine
+ * lock, which guards nothing libvirt does here; libvirt connections are thread-safe. */
+static int vm_restart(struct engine *e, const char *name, const char *value)
 {
+	char object[OBJECT_MAX], err[512];
 	struct virt_domain vm;
-	char err[512];
 	bool on;
 	int r;
 
+	snprintf(object, sizeof(object), "vms/%s", name);
 	if (value_parse_bool(value, &on) < 0)
-		return refuse(e, object, -EINVAL, "write 1 to restart the VM, not \"%s\"", value);
-	if (!on)
-		return 0;
-	r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
-	if (r < 0)
+		return engine_refuse(e, object, -EINVAL, "write 1 to restart the VM, not \"%s\"",
+				     value);
+	WITH_LOCK(e, r = virt_lookup(e->virt, name, &vm, err, sizeof(err)));
+	if (r < 0 || !on)
 		return r;
 	if (!vm.active) {
-		events_add(&e->events, "%s: not running; its devices apply at the next start",
-			   object);
+		WITH_LOCK(e, events_add(&e->events, "%s: not running; its devices apply at the "
+					"next start", object));
 		return 0;
 	}
 	r = virt_restart(e->virt, vm.uuid, 60, err, sizeof(err));
 	if (r < 0)
-		return refuse(e, object, r, "restart failed: %s", err);
-	events_add(&e->events, "%s restarted", object);
+		return engine_refuse(e, object, r, "restart failed: %s", err);
+	WITH_LOCK(e, events_add(&e->events, "%s restarted", object));
 	return 0;
 }
 
@@ -148,8 +150,6 @@ static int vm_set(struct engine *e, const char *name, const char *field, const c
 	if (r < 0)
 		return r;
 	snprintf(object, sizeof(object), "vms/%s", name);
-	if (!strcmp(field, "restart"))
-		return vm_restart(e, name, value, object);
 	if (strcmp(field, "tenant"))
 		return -ENOENT;
 	if (value[0])
@@ -161,6 +161,8 @@ int engine_vm_set(struct engine *e, const char *vm, const char *field, const cha
 {
 	int r;
 
+	if (!strcmp(field, "restart"))
+		return vm_restart(e, vm, value);
 	WITH_LOCK(e, r = vm_set(e, vm, field, value));
 	return r;
 }
@@ -421,21 +423,6 @@ static void handle_event(struct engine *e, const struct vm_event *ev)
 	}
 }
 
-/* Catches what events missed (a libvirtd restart, say): VMs that are gone. */
-static void reconcile(struct engine *e)
-{
-	for (size_t i = e->devices.n; i-- > 0;) {
-		struct virt_domain vm;
-		char err[256], uuid[UUID_STR_LEN];
-
-		if (i >= e->devices.n)
-			continue;
-		str_copy(uuid, sizeof(uuid), e->devices.items[i].vm_uuid);
-		if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) == -ENOENT)
-			devices_vm_gone(e, uuid, uuid);
-	}
-}
-
 static void *worker_main(void *arg)
 {
 	struct engine *e = arg;
@@ -451,7 +438,7 @@ static void *worker_main(void *arg)
 			if (pthread_cond_timedwait(&e->queue_cond, &e->queue_lock, &deadline) ==
 			    ETIMEDOUT) {
 				pthread_mutex_unlock(&e->queue_lock);
-				WITH_LOCK(e, reconcile(e));
+				WITH_LOCK(e, devices_forget_missing_vms(e));
 				pthread_mutex_lock(&e->queue_lock);
 			}
 			continue;
