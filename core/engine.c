@@ -402,19 +402,15 @@ static int profile_info(struct engine *e, const char *profile, struct profile_in
 
 	memset(out, 0, sizeof(*out));
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
-		struct gpu *gpu = &e->host.gpus[g];
-		int i = gpu_find_type(gpu, profile), avail;
+		const struct gpu *gpu = &e->host.gpus[g];
+		int i = gpu_find_type(gpu, profile);
 
 		if (i < 0)
 			continue;
-		avail = host_type_available(&e->host, gpu, (size_t)i);
-		if (avail < 0)
-			return avail;
 		if (!found)
 			out->type = gpu->types[i];
 		merge_profile(&out->type, &gpu->types[i]);
 		found = true;
-		out->available += (unsigned)avail;
 		len += snprintf(out->gpus + len, sizeof(out->gpus) - len, "%s\n", gpu->pci.bdf);
 		if (len >= sizeof(out->gpus))
 			return -E2BIG;
@@ -427,5 +423,32 @@ int engine_profile_info(struct engine *e, const char *profile, struct profile_in
 	int r;
 
 	WITH_LOCK(e, r = profile_info(e, profile, out));
+	return r;
+}
+
+static int profile_available(struct engine *e, const char *profile)
+{
+	int total = 0, found = 0;
+
+	for (size_t g = 0; g < e->host.n_gpus; g++) {
+		struct gpu *gpu = &e->host.gpus[g];
+		int i = gpu_find_type(gpu, profile), avail;
+
+		if (i < 0)
+			continue;
+		avail = host_type_available(&e->host, gpu, (size_t)i);
+		if (avail < 0)
+			return avail;
+		total += avail;
+		found = 1;
+	}
+	return found ? total : -ENOENT;
+}
+
+int engine_profile_available(struct engine *e, const char *profile)
+{
+	int r;
+
+	WITH_LOCK(e, r = profile_available(e, profile));
 	return r;
 }

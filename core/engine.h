@@ -60,11 +60,12 @@ int engine_gpu_type_available(struct engine *e, const char *bdf, const char *pro
 
 struct profile_info {
 	struct vgpu_type type;  /* type_id/name from the first GPU offering it */
-	unsigned available;     /* summed over GPUs */
 	char gpus[4096];        /* BDFs, one per line */
 };
 int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx);
 int engine_profile_info(struct engine *e, const char *profile, struct profile_info *out);
+/* Live: vGPUs of the profile that can still be created, summed over GPUs. */
+int engine_profile_available(struct engine *e, const char *profile);
 
 /* Host settings (host/maintenance): read and set by name. */
 int engine_host_get(struct engine *e, const char *field, char *buf, size_t size);

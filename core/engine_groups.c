@@ -157,6 +157,9 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 		return str_printf(buf, size, "conflict: GPU %s is matched by the rules of groups "
 				  "'%s' and '%s'; it is in neither until one rule changes",
 				  gpu->pci.bdf, g->name, other->name) < 0 ? -E2BIG : 0;
+	if (g->profile[0] && (gpu = gpu_lacking(e, g, g->profile)))
+		return str_printf(buf, size, "GPU %s (%s) of this group does not offer profile "
+				  "%s", gpu->pci.bdf, gpu->name, g->profile) < 0 ? -E2BIG : 0;
 	group_object(object, g->name);
 	return str_copy(buf, size, events_error(&e->events, object));
 }

@@ -45,9 +45,42 @@ static bool is_node_name(const char *s)
 	return true;
 }
 
+static bool is_bdf(const char *s, bool with_domain)
+{
+	unsigned domain, bus, dev, fn;
+	int end = 0;
+
+	if (with_domain)
+		sscanf(s, "%4x:%2x:%2x.%1x%n", &domain, &bus, &dev, &fn, &end);
+	else
+		sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &end);
+	return end > 0 && s[end] == '\0' && strspn(s, "0123456789abcdefABCDEF:.") == strlen(s);
+}
+
+/* Brackets must pair up, or fnmatch() just never matches. */
+static bool brackets_balanced(const char *s)
+{
+	bool open = false;
+
+	for (; *s; s++) {
+		if (*s == '[' && !open)
+			open = true;
+		else if (*s == ']' && open)
+			open = false;
+		else if (*s == ']' || *s == '[')
+			return false;
+	}
+	return !open;
+}
+
+/* A BDF (the domain may be left out), or a glob over one: it must name at least the
+ * bus and device (a ':' in it) and use only address characters and glob syntax. */
 static bool is_slot_filter(const char *s)
 {
-	return strlen(s) < 64 && strspn(s, "0123456789abcdefABCDEF:.*?[]!-") == strlen(s);
+	if (!s[0] || is_bdf(s, true) || is_bdf(s, false))
+		return true;
+	return strlen(s) < 64 && strpbrk(s, "*?[") && strchr(s, ':') && brackets_balanced(s) &&
+	       strspn(s, "0123456789abcdefABCDEF:.*?[]!-") == strlen(s);
 }
 
 /* Validates and normalises value for field; -ENOENT for an unknown field. */

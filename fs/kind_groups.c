@@ -9,7 +9,7 @@
 
 static int show_group(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_group_get(n->engine, n->key[0], a->name, value, sizeof(value));
 
 	return show_value(out, r, value);
@@ -17,7 +17,7 @@ static int show_group(const struct node *n, const struct attr *a, struct text *o
 
 static int show_group_list(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_group_get(n->engine, n->key[0], a->name, value, sizeof(value));
 
 	return show_list(out, r, value);
@@ -30,7 +30,7 @@ static int store_group(const struct node *n, const struct attr *a, const char *v
 
 static int show_rule(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_rule_get(n->engine, n->key[0], n->key[1], a->name, value, sizeof(value));
 
 	return show_value(out, r, value);
@@ -38,7 +38,7 @@ static int show_rule(const struct node *n, const struct attr *a, struct text *ou
 
 static int show_rule_list(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_rule_get(n->engine, n->key[0], n->key[1], a->name, value, sizeof(value));
 
 	return show_list(out, r, value);

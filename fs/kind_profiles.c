@@ -14,7 +14,7 @@ static int profile_list(const struct node *n, engine_name_fn fn, void *ctx)
 	return engine_for_each_profile(n->engine, fn, ctx);
 }
 
-/* key[0] is the profile; every field is live since GPUs can come and go. */
+/* key[0] is the profile. The catalogue fields merge GPUs; only `available` reads sysfs. */
 #define PROFILE_FIELD(field, ...)                                                  \
 	static int show_profile_##field(const struct node *n, const struct attr *a,   \
 				      struct text *out)                    \
@@ -32,7 +32,14 @@ PROFILE_FIELD(max_instances, text_printf(out, "%u\n", p.type.max_instances))
 PROFILE_FIELD(max_resolution, text_printf(out, "%s\n", p.type.max_resolution))
 PROFILE_FIELD(frl, text_printf(out, "%u\n", p.type.frl))
 PROFILE_FIELD(gpus, text_printf(out, "%s", p.gpus))
-PROFILE_FIELD(available, text_printf(out, "%u\n", p.available))
+
+static int show_profile_available(const struct node *n, const struct attr *a, struct text *out)
+{
+	int r = engine_profile_available(n->engine, n->key[0]);
+
+	(void)a;
+	return r < 0 ? r : text_printf(out, "%d\n", r);
+}
 
 static const struct node_kind profile_kind = {
 	.attrs = (const struct attr[]) {

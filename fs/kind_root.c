@@ -28,7 +28,7 @@ int show_list(struct text *out, int r, const char *value)
 
 int show_error(const struct node *n, const struct attr *a, struct text *out)
 {
-	char message[VALUE_MAX];
+	char message[VALUE_MAX + 1];
 	int r = engine_object_error(n->engine, n->path, message, sizeof(message));
 
 	(void)a;

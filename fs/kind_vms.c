@@ -17,7 +17,7 @@ static int link_to(char *buf, size_t size, const char *fmt, const char *name)
 
 static int show_vgpu(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_vgpu_get(n->engine, n->key[0], a->name, value, sizeof(value));
 
 	return show_value(out, r, value);
@@ -77,7 +77,7 @@ const struct node_kind gpu_vgpus_kind = {
 
 static int show_device(const struct node *n, const struct attr *a, struct text *out)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX + 1];
 	int r = engine_device_get(n->engine, n->key[0], n->key[1], a->name, value,
 				  sizeof(value));
 

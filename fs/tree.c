@@ -38,8 +38,10 @@ struct target {
 	char name[TREE_NAME_MAX];       /* the link's name */
 };
 
-/* An open attribute. */
+/* An open attribute. Handles are listed so that those the kernel never releases (an
+ * unmount with files open) are freed at shutdown. */
 struct handle {
+	struct handle *prev, *next;
 	struct target target;
 	struct text shown;
 	char written[VALUE_MAX + 1];
@@ -48,6 +50,27 @@ struct handle {
 };
 
 static struct timespec mount_time; /* every node shows it, as sysfs shows boot time */
+static struct handle open_handles = { &open_handles, &open_handles };
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void handle_track(struct handle *h)
+{
+	pthread_mutex_lock(&handles_lock);
+	h->next = &open_handles;
+	h->prev = open_handles.prev;
+	h->prev->next = h->next->prev = h;
+	pthread_mutex_unlock(&handles_lock);
+}
+
+static void handle_free(struct handle *h)
+{
+	pthread_mutex_lock(&handles_lock);
+	h->prev->next = h->next;
+	h->next->prev = h->prev;
+	pthread_mutex_unlock(&handles_lock);
+	text_free(&h->shown);
+	free(h);
+}
 
 int text_printf(struct text *t, const char *fmt, ...)
 {
@@ -324,6 +347,9 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY && !t->attr->store)
 		return refuse(&t->node, -EACCES, "%s is read-only", t->attr->name);
+	if ((fi->flags & O_APPEND) && t->attr->store)
+		return refuse(&t->node, -EINVAL, "%s: a value cannot be appended to; write it "
+			      "whole (> instead of >>)", t->attr->name);
 	if ((fi->flags & O_ACCMODE) != O_WRONLY && !(t->attr->mode & 0444))
 		return -EACCES;
 	h = calloc(1, sizeof(*h));
@@ -338,6 +364,7 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 			return r;
 		}
 	}
+	handle_track(h);
 	fi->fh = (uintptr_t)h;
 	fi->keep_cache = t->attr->constant;
 	fi->direct_io = !t->attr->constant;
@@ -461,8 +488,7 @@ static int tree_release(const char *path, struct fuse_file_info *fi)
 
 	(void)path;
 	if (h)
-		text_free(&h->shown);
-	free(h);
+		handle_free(h);
 	return 0;
 }
 
@@ -706,6 +732,8 @@ static void tree_destroy(void *private_data)
 {
 	engine_on_event(private_data, NULL, NULL);
 	tree_stream_grew(NULL);
+	while (open_handles.next != &open_handles)
+		handle_free(open_handles.next);
 }
 
 static const struct fuse_operations operations = {

@@ -1,0 +1,330 @@
+# tests/integration/lib.sh: setup, teardown and checks for the integration tests.
+#
+# Every t0NN-*.sh sources this file, mounts the host simulator and vgpufs in a
+# scratch directory and checks one behaviour the way a user would: ls, cat,
+# echo into the simulator.  The first failed check ends the test with status 1;
+# the EXIT trap unmounts and kills whatever the test started, pass or fail, and
+# shows the end of the daemon's and simulator's logs when the test failed.
+#
+# Environment: SRC_DIR (checkout), BUILD_DIR (default $SRC_DIR/build).
+# Exit status 77 means "skipped" to meson (no FUSE on this machine).
+
+set -eu -o pipefail
+export LC_ALL=C
+
+SRC_DIR=${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build}
+HOSTS_DIR=$SRC_DIR/tools/hosts
+VGPUFS_BIN=$BUILD_DIR/fs/vgpufs
+HOSTSIM_BIN=$BUILD_DIR/tools/hostsim/vgpu-hostsim
+TEST_NAME=$(basename "$0" .sh)
+
+say()  { printf '# %s\n' "$*"; }
+pass() { printf 'ok - %s\n' "$*"; }
+fail() { printf 'FAIL - %s\n' "$*" >&2; exit 1; }
+
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	echo "skip: $TEST_NAME needs /dev/fuse and fusermount3"
+	exit 77
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgpufs-$TEST_NAME.XXXXXX")
+SIM=$TMP/sys
+MNT=$TMP/vgpu
+SIM_PID=
+VGPUFS_PID=
+HOST_FILE=
+HELPER_PIDS=
+
+# --- processes and mounts -------------------------------------------------
+
+# A child that exited stays a zombie until waited for, and kill -0 still
+# succeeds on a zombie: ask ps for its state instead.
+alive() {
+	local state
+	state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ $state != Z* ]]
+}
+
+# mountpoint(1) stats the directory, which fails on a FUSE mount whose daemon
+# died; the mount table still lists it, and that is what cleanup must undo.
+is_mounted() {
+	awk -v d="$1" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+unmount() {
+	is_mounted "$1" || return 0
+	fusermount3 -u "$1" 2>/dev/null || fusermount3 -uz "$1" 2>/dev/null ||
+		umount -l "$1" 2>/dev/null || true
+}
+
+# wait_mounted DIR PID LOG WHAT: until DIR answers as a mount point, or fail
+# if PID exits first or 30 s pass (sanitizer builds start slowly).
+wait_mounted() {
+	for _ in $(seq 300); do
+		mountpoint -q "$1" && return 0
+		if ! alive "$2"; then
+			tail -n 30 "$3" >&2
+			fail "$4 exited before mounting $1"
+		fi
+		sleep 0.1
+	done
+	tail -n 30 "$3" >&2
+	fail "$4 did not mount $1 within 30 s"
+}
+
+# Bash starts background jobs of a script with SIGINT ignored, and libfuse
+# only installs its handler over the default disposition: restore it so that
+# SIGINT reaches the daemon as it would from a terminal or systemd.
+spawn() {
+	env --default-signal=INT,QUIT "$@" &
+}
+
+# helper COMMAND...: runs a user-side process in the background (output
+# discarded, so that it cannot hold the test's output open), killed at exit.
+helper() {
+	"$@" </dev/null >/dev/null 2>&1 &
+	HELPER_PIDS="$HELPER_PIDS $!"
+}
+
+# start_sim HOSTFILE: HOSTFILE is a path or a name in tools/hosts/.
+start_sim() {
+	HOST_FILE=$1
+	[ -f "$HOST_FILE" ] || HOST_FILE=$HOSTS_DIR/$1
+	[ -f "$HOST_FILE" ] || fail "no host file $1"
+	[ -x "$HOSTSIM_BIN" ] || fail "simulator not built: $HOSTSIM_BIN"
+	mkdir -p "$SIM"
+	spawn "$HOSTSIM_BIN" -f "$HOST_FILE" "$SIM" >>"$TMP/hostsim.log" 2>&1
+	SIM_PID=$!
+	wait_mounted "$SIM" "$SIM_PID" "$TMP/hostsim.log" vgpu-hostsim
+	say "simulator ($(basename "$HOST_FILE")) on $SIM"
+}
+
+stop_sim() {
+	unmount "$SIM"
+	for _ in $(seq 50); do
+		alive "$SIM_PID" || break
+		sleep 0.1
+	done
+	alive "$SIM_PID" && fail "vgpu-hostsim still running 5 s after its unmount"
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
+}
+
+# start_vgpufs [ARGS...]: extra daemon options go before the mount point.
+start_vgpufs() {
+	[ -x "$VGPUFS_BIN" ] || fail "daemon not built: $VGPUFS_BIN"
+	mkdir -p "$MNT" "$TMP/state"
+	spawn "$VGPUFS_BIN" -f --sysfs-root "$SIM" --libvirt test:///default \
+		--state "$TMP/state" "$@" "$MNT" >>"$TMP/vgpufs.log" 2>&1
+	VGPUFS_PID=$!
+	wait_mounted "$MNT" "$VGPUFS_PID" "$TMP/vgpufs.log" vgpufs
+	say "vgpufs on $MNT"
+}
+
+# stop_vgpufs [SIGNAL]: the daemon must exit with status 0 within 10 s and
+# leave neither its mount nor a process behind.
+stop_vgpufs() {
+	local sig=${1:-TERM} pid=$VGPUFS_PID rc=0
+	[ -n "$pid" ] || fail "stop_vgpufs: vgpufs is not running"
+	kill -s "$sig" "$pid"
+	for _ in $(seq 100); do
+		alive "$pid" || break
+		sleep 0.1
+	done
+	alive "$pid" && fail "vgpufs still running 10 s after SIG$sig"
+	wait "$pid" || rc=$?
+	VGPUFS_PID=
+	[ "$rc" = 0 ] || { tail -n 30 "$TMP/vgpufs.log" >&2; fail "vgpufs exited with status $rc after SIG$sig"; }
+	is_mounted "$MNT" && fail "$MNT still mounted after SIG$sig"
+	pgrep -f -- "$MNT" >/dev/null && fail "a process naming $MNT survived SIG$sig: $(pgrep -af -- "$MNT")"
+	pass "SIG$sig: vgpufs exited with status 0, unmounted, no process left"
+}
+
+# quit_vgpufs: stops the daemon without judging how (for tests that restart
+# it to check something else; stop_vgpufs is the check of a clean exit).
+quit_vgpufs() {
+	[ -n "$VGPUFS_PID" ] || return 0
+	kill -TERM "$VGPUFS_PID" 2>/dev/null || true
+	for _ in $(seq 100); do
+		alive "$VGPUFS_PID" || break
+		sleep 0.1
+	done
+	alive "$VGPUFS_PID" && kill -KILL "$VGPUFS_PID"
+	wait "$VGPUFS_PID" 2>/dev/null || true
+	VGPUFS_PID=
+	unmount "$MNT"
+}
+
+cleanup() {
+	local rc=$? pid
+	set +e
+	for pid in $HELPER_PIDS; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	if [ -n "$VGPUFS_PID" ] && alive "$VGPUFS_PID"; then
+		kill -TERM "$VGPUFS_PID"
+		for _ in $(seq 50); do
+			alive "$VGPUFS_PID" || break
+			sleep 0.1
+		done
+	fi
+	unmount "$MNT"
+	unmount "$SIM"
+	for pid in $VGPUFS_PID $SIM_PID; do
+		alive "$pid" && kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+	done
+	if [ "$rc" != 0 ]; then
+		for log in "$TMP"/*.log; do
+			[ -s "$log" ] || continue
+			echo "--- last lines of $(basename "$log")" >&2
+			tail -n 40 "$log" >&2
+		done
+	fi
+	if is_mounted "$MNT" || is_mounted "$SIM"; then
+		echo "warning: left $TMP in place: still mounted" >&2
+	else
+		rm -rf --one-file-system "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- checks ---------------------------------------------------------------
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# check_file_eq WHAT EXPECTED_FILE ACTUAL_FILE: same bytes, newlines included.
+# (Not cmp: it calls files of different st_size different without reading
+# them, and sysfs-like files all claim 4096 bytes.)
+check_file_eq() {
+	local expected actual
+	expected=$(cat "$2" && echo .) || fail "$1: cannot read $2"
+	actual=$(cat "$3" && echo .) || fail "$1: cannot read $3"
+	[ "$expected" = "$actual" ] ||
+		fail "$1: $3 reads $(printf %q "${actual%.}"), $2 reads $(printf %q "${expected%.}")"
+}
+
+# expect_fail_errno REGEX COMMAND...: COMMAND must fail and say REGEX
+# (e.g. "Permission denied|Operation not permitted") on stderr.
+expect_fail_errno() {
+	local want=$1 err rc=0
+	shift
+	err=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" != 0 ] || fail "'$*' succeeded; expected: $want"
+	grep -Eq -- "$want" <<<"$err" || fail "'$*' failed with '$err'; expected: $want"
+}
+
+new_uuid() {
+	if command -v uuidgen >/dev/null; then uuidgen; else cat /proc/sys/kernel/random/uuid; fi
+}
+
+# --- what the simulated host says (the oracle the tree is checked against) --
+
+# Physical NVIDIA GPUs: vendor 0x10de, display or 3D class, and no physfn
+# link (a VF carries its PF's IDs and is told apart only by that link).
+sim_gpus() {
+	local dev class
+	for dev in "$SIM"/bus/pci/devices/*; do
+		[ "$(<"$dev/vendor")" = 0x10de ] || continue
+		class=$(<"$dev/class")
+		case $class in 0x0300* | 0x0302*) ;; *) continue ;; esac
+		[ -e "$dev/physfn" ] || [ -L "$dev/physfn" ] || basename "$dev"
+	done | sort
+}
+
+# VFs of a PF, in virtfn order.
+sim_vfs() {
+	local link
+	for link in "$SIM/bus/pci/devices/$1"/virtfn*; do
+		[ -L "$link" ] || continue
+		printf '%s %s\n' "${link##*/virtfn}" "$(basename "$(readlink "$link")")"
+	done | sort -n | cut -d' ' -f2
+}
+
+# The mdev parents that belong to a GPU: the GPU itself and, on SR-IOV GPUs
+# in mdev mode, each of its VFs.
+sim_mdev_parents() {
+	local vf
+	[ -d "$SIM/class/mdev_bus/$1" ] && echo "$1"
+	for vf in $(sim_vfs "$1"); do
+		[ -d "$SIM/class/mdev_bus/$vf" ] && echo "$vf"
+	done
+	return 0
+}
+
+sim_mode() {
+	local vf
+	for vf in $(sim_vfs "$1"); do
+		[ -e "$SIM/bus/pci/devices/$vf/nvidia/creatable_vgpu_types" ] && { echo vfio-sriov; return; }
+	done
+	[ -n "$(sim_mdev_parents "$1")" ] && { echo mdev; return; }
+	echo none
+}
+
+# sim_types BDF: one line "PROFILE TYPE_ID AVAILABLE NAME" per type the GPU
+# offers now, instances summed over its VFs.
+sim_types() {
+	local parent t name vf line
+	{
+		for parent in $(sim_mdev_parents "$1"); do
+			for t in "$SIM/class/mdev_bus/$parent/mdev_supported_types"/*; do
+				[ -d "$t" ] || continue
+				name=$(<"$t/name")
+				printf '%s\t%s\t%s\t%s\n' "${name##* }" "${t##*/}" "$(<"$t/available_instances")" "$name"
+			done
+		done
+		for vf in $(sim_vfs "$1"); do
+			t=$SIM/bus/pci/devices/$vf/nvidia/creatable_vgpu_types
+			[ -f "$t" ] || continue
+			# "ID    : vGPU Name" header, then "1145  : NVIDIA L40S-1B"
+			tail -n +2 "$t" | while IFS= read -r line; do
+				[ -n "$line" ] || continue
+				name=$(sed 's/^[0-9]* *: *//' <<<"$line")
+				printf '%s\t%s\t1\t%s\n' "${name##* }" "${line%% *}" "$name"
+			done
+		done
+	} | awk -F'\t' '{ key = $1 "\t" $2; sum[key] += $3; name[key] = $4 }
+		END { for (k in sum) printf "%s\t%s\t%s\n", k, sum[k], name[k] }' | sort
+}
+
+# host_gpus HOSTFILE: one "MODEL MODE NODE" line per GPU, in file order.
+host_gpus() {
+	awk '$1 == "gpu" {
+		count = 1; mode = "mdev"; node = 0
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "count") count = kv[2]
+			if (kv[1] == "mode") mode = kv[2]
+			if (kv[1] == "node") node = kv[2]
+		}
+		for (n = 0; n < count; n++) print $2, mode, node
+	}' "$1"
+}
+
+# tree_available BDF: "PROFILE AVAILABLE" for each type of a GPU in the tree.
+tree_available() {
+	local t
+	for t in "$MNT/gpus/$1/types"/*; do
+		[ -d "$t" ] && printf '%s %s\n' "${t##*/}" "$(<"$t/available")"
+	done
+	return 0
+}
+
+# tree_profiles_available: "PROFILE AVAILABLE" for each profile in the tree.
+tree_profiles_available() {
+	local p
+	for p in "$MNT/profiles"/*; do
+		[ -d "$p" ] && printf '%s %s\n' "${p##*/}" "$(<"$p/available")"
+	done
+	return 0
+}
+
+say "$TEST_NAME (build: $BUILD_DIR)"

@@ -1,0 +1,104 @@
+#!/bin/bash
+# A vGPU created or removed behind the daemon's back (mdev) shows at once.
+. "$(dirname "$0")/lib.sh"
+
+start_sim demo.host
+start_vgpufs
+
+# expect_after_create BDF PROFILE COUNT: COUNT vGPUs of PROFILE now exist on
+# BDF (none before); $TMP/gpu-before and $TMP/profiles-before hold the
+# readings taken with none.
+expect_after_create() {
+	local bdf=$1 profile=$2 count=$3 p before want
+	while read -r p before; do
+		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=0; fi
+		check_eq "gpus/$bdf/types/$p/available" "$want" "$(<"$MNT/gpus/$bdf/types/$p/available")"
+	done <"$TMP/gpu-before"
+	while read -r p before; do
+		mine=$(awk -v p="$p" '$1 == p { print $2 }' "$TMP/gpu-before")
+		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=$((before - ${mine:-0})); fi
+		check_eq "profiles/$p/available" "$want" "$(<"$MNT/profiles/$p/available")"
+	done <"$TMP/profiles-before"
+	check_eq "gpus/$bdf/profile" "$profile" "$(<"$MNT/gpus/$bdf/profile")"
+	check_eq "gpus/$bdf/vgpus_used" "$count" "$(<"$MNT/gpus/$bdf/vgpus_used")"
+	check_eq "gpus/$bdf/vgpus_max" "$(<"$MNT/gpus/$bdf/types/$profile/max_instances")" \
+		"$(<"$MNT/gpus/$bdf/vgpus_max")"
+}
+
+expect_restored() {
+	local bdf=$1
+	check_eq "gpus/$bdf/types/*/available after removal" "$(cat "$TMP/gpu-before")" "$(tree_available "$bdf")"
+	check_eq "profiles/*/available after removal" "$(cat "$TMP/profiles-before")" "$(tree_profiles_available)"
+	check_eq "gpus/$bdf/profile after removal" "" "$(<"$MNT/gpus/$bdf/profile")"
+	check_eq "gpus/$bdf/vgpus_used after removal" 0 "$(<"$MNT/gpus/$bdf/vgpus_used")"
+}
+
+# --- a plain mdev GPU (T4) ---
+bdf=
+for g in $(ls "$MNT/gpus"); do
+	[ "$(sim_mode "$g")" = mdev ] && [ -z "$(sim_vfs "$g")" ] && { bdf=$g; break; }
+done
+[ -n "$bdf" ] || fail "no plain mdev GPU on the simulated host"
+types=$SIM/class/mdev_bus/$bdf/mdev_supported_types
+# A type that takes at least two instances, so both drops are visible.
+type_id=
+for t in "$types"/*; do
+	[ "$(<"$t/available_instances")" -ge 2 ] && { type_id=${t##*/}; break; }
+done
+[ -n "$type_id" ] || fail "no type with two free instances on $bdf"
+name=$(<"$types/$type_id/name")
+profile=${name##* }
+
+check_eq "gpus/$bdf/profile with no vGPU" "" "$(<"$MNT/gpus/$bdf/profile")"
+check_eq "gpus/$bdf/vgpus_used with no vGPU" 0 "$(<"$MNT/gpus/$bdf/vgpus_used")"
+tree_available "$bdf" >"$TMP/gpu-before"
+tree_profiles_available >"$TMP/profiles-before"
+
+say "create one $profile ($type_id) on $bdf in the simulator"
+uuid1=$(new_uuid)
+echo "$uuid1" >"$types/$type_id/create"
+expect_after_create "$bdf" "$profile" 1
+pass "one $profile on $bdf: its available drops by one, other types read 0, profiles/ follows"
+
+say "create a second $profile on $bdf"
+uuid2=$(new_uuid)
+echo "$uuid2" >"$types/$type_id/create"
+expect_after_create "$bdf" "$profile" 2
+check_eq "gpus/$bdf/types/$profile/available vs the simulator" \
+	"$(<"$types/$type_id/available_instances")" "$(<"$MNT/gpus/$bdf/types/$profile/available")"
+pass "two $profile on $bdf"
+
+say "remove both through /sys/bus/mdev/devices/<uuid>/remove"
+echo 1 >"$SIM/bus/mdev/devices/$uuid2/remove"
+expect_after_create "$bdf" "$profile" 1
+echo 1 >"$SIM/bus/mdev/devices/$uuid1/remove"
+expect_restored "$bdf"
+pass "removal restores every reading"
+
+# --- an SR-IOV GPU in mdev mode (A40): the vGPU lives on a VF ---
+bdf=
+for g in $(ls "$MNT/gpus"); do
+	[ "$(sim_mode "$g")" = mdev ] && [ -n "$(sim_vfs "$g")" ] && { bdf=$g; break; }
+done
+[ -n "$bdf" ] || fail "no SR-IOV GPU in mdev mode on the simulated host"
+vf=$(sim_mdev_parents "$bdf" | grep -vx "$bdf" | sed -n 1p)
+types=$SIM/class/mdev_bus/$vf/mdev_supported_types
+type_id=
+for t in "$types"/*; do
+	[ "$(<"$t/available_instances")" -ge 1 ] && { type_id=${t##*/}; break; }
+done
+[ -n "$type_id" ] || fail "no free type on VF $vf"
+name=$(<"$types/$type_id/name")
+profile=${name##* }
+tree_available "$bdf" >"$TMP/gpu-before"
+tree_profiles_available >"$TMP/profiles-before"
+
+say "create one $profile on VF $vf of $bdf"
+uuid=$(new_uuid)
+echo "$uuid" >"$types/$type_id/create"
+expect_after_create "$bdf" "$profile" 1
+pass "one $profile on a VF counts against its GPU $bdf"
+
+echo 1 >"$SIM/bus/mdev/devices/$uuid/remove"
+expect_restored "$bdf"
+pass "removal restores every reading"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# A Python script (stdlib only) walks the whole tree and reads every file.
+. "$(dirname "$0")/lib.sh"
+
+start_sim demo.host
+start_vgpufs
+
+say "os.walk + read of every file, whole and in 3-byte pieces"
+python3 - "$MNT" <<'PY'
+import os, stat, sys
+
+root = sys.argv[1]
+files = dirs = 0
+
+def fail(msg):
+    print("FAIL -", msg, file=sys.stderr)
+    sys.exit(1)
+
+def walk_error(err):
+    fail("os.walk: %s" % err)
+
+for top, subdirs, names in os.walk(root, onerror=walk_error):
+    dirs += 1
+    for name in names:
+        path = os.path.join(top, name)
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            fail("%s is neither a file, a directory nor a link" % path)
+        if not st.st_mode & stat.S_IRUSR:
+            continue  # write-only action file
+        with open(path, "rb") as f:
+            whole = f.read()
+        pieces = b""
+        with open(path, "rb", buffering=0) as f:
+            while True:
+                piece = f.read(3)
+                if not piece:
+                    break
+                pieces += piece
+        if pieces != whole:
+            fail("%s: read in pieces %r, whole %r" % (path, pieces, whole))
+        if not whole.endswith(b"\n"):
+            fail("%s does not end in a newline: %r" % (path, whole))
+        if len(whole) > 4096 and os.path.relpath(path, root) != "README":
+            fail("%s holds more than 4 KiB" % path)
+        files += 1
+
+if files < 50:
+    fail("only %d files under %s" % (files, root))
+print("read %d files in %d directories" % (files, dirs))
+PY
+pass "walked the tree"

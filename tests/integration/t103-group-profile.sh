@@ -1,0 +1,76 @@
+#!/bin/bash
+# A group's profile must be offered by every GPU of the group; profiles/
+# lists the ones that are, as links into the catalogue.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/groups-lib.sh"
+
+start_sim demo.host
+start_vgpufs
+cd "$MNT"
+
+mkdir groups/t4
+set_ok gpus/0000:41:00.0/group t4
+set_ok gpus/0000:42:00.0/group t4
+
+say "profiles/ lists what both T4s offer, as links to ../../../profiles/P"
+want=$(ls gpus/0000:41:00.0/types)
+check_eq "ls groups/t4/profiles" "$want" "$(ls groups/t4/profiles)"
+check_eq "number of T4 profiles" 14 "$(ls groups/t4/profiles | wc -l)"
+for p in $want; do
+	check_eq "groups/t4/profiles/$p" "../../../profiles/$p" "$(readlink groups/t4/profiles/$p)"
+done
+check_val groups/t4/profiles/T4-4Q/framebuffer_mib "$(cat profiles/T4-4Q/framebuffer_mib)"
+pass "profiles/"
+
+say "a profile every GPU of the group offers is accepted"
+set_ok groups/t4/profile T4-4Q
+check_val groups/t4/profile T4-4Q
+check_grep "^$EVENT_TIME groups/t4/profile = T4-4Q\$" events
+pass "T4-4Q"
+
+say "a profile no GPU offers is ENOENT; one the group's GPUs lack is EINVAL naming the GPU"
+refuse "$ENOENT" groups/t4/profile NOPE-1Q
+check_grep 'NOPE-1Q' groups/t4/error
+check_grep "^$EVENT_TIME groups/t4: refused \(ENOENT\): .*NOPE-1Q" events
+refuse "$ENOENT" groups/t4/profile t4-4q
+refuse "$EINVAL" groups/t4/profile A16-4Q
+check_grep '0000:4[12]:00\.0.*A16-4Q|A16-4Q.*0000:4[12]:00\.0' groups/t4/error
+check_grep "^$EVENT_TIME groups/t4: refused \(EINVAL\): .*0000:4[12]:00\.0" events
+refuse "$EINVAL" groups/t4/profile L40S-48Q
+check_val groups/t4/profile T4-4Q
+pass "refused"
+
+say "a group of an A16 and a T4 accepts no profile: they share none"
+mkdir groups/mixed
+set_ok gpus/0000:43:00.0/group mixed
+check_eq "ls groups/mixed/profiles (one A16)" "$(ls gpus/0000:43:00.0/types)" "$(ls groups/mixed/profiles)"
+set_ok groups/mixed/profile A16-2Q
+set_ok groups/mixed/profile ""
+set_ok gpus/0000:41:00.0/group ""
+set_ok gpus/0000:41:00.0/group mixed
+check_eq "ls groups/mixed/profiles (A16 + T4)" "" "$(ls groups/mixed/profiles)"
+refuse "$EINVAL" groups/mixed/profile A16-2Q
+check_grep '0000:41:00\.0' groups/mixed/error
+refuse "$EINVAL" groups/mixed/profile T4-2Q
+check_grep '0000:43:00\.0' groups/mixed/error
+check_val groups/mixed/profile ""
+pass "mixed group"
+
+say "the A40 (mdev-sriov) and the L40S (vfio-sriov) offer their own profiles"
+mkdir groups/big
+set_ok gpus/0000:47:00.0/group big
+set_ok groups/big/profile A40-12Q
+set_ok gpus/0000:48:00.0/group big
+check_eq "ls groups/big/profiles (A40 + L40S)" "" "$(ls groups/big/profiles)"
+set_ok gpus/0000:47:00.0/group ""
+set_ok groups/big/profile L40S-24C
+check_val groups/big/profile L40S-24C
+check_eq "groups/big/profiles has L40S-24C" L40S-24C "$(ls groups/big/profiles | grep -x L40S-24C)"
+pass "sriov GPUs"
+
+say "the profile survives a restart"
+cd /
+restart_vgpufs
+check_val "$MNT/groups/t4/profile" T4-4Q
+check_val "$MNT/groups/big/profile" L40S-24C
+pass "persisted"

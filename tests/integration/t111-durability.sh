@@ -1,0 +1,74 @@
+#!/bin/bash
+# Every acknowledged write is in the database when write(2) returns: it
+# survives a clean restart and a kill -9, and the database stays sound.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/groups-lib.sh"
+need sqlite3
+
+start_sim demo.host
+start_vgpufs
+M=$MNT
+
+# configure: one of everything the daemon stores.
+configure() {
+	mkdir "$M/groups/a16" "$M/groups/t4" "$M/groups/gone"
+	set_ok "$M/gpus/0000:43:00.0/group" a16
+	set_ok "$M/gpus/0000:44:00.0/group" a16
+	set_ok "$M/groups/a16/description" "A16 pool ✓"
+	set_ok "$M/groups/a16/class" desktop
+	set_ok "$M/groups/a16/driver" 550.54.16
+	set_ok "$M/groups/a16/profile" A16-2Q
+	set_ok "$M/groups/a16/make_guest_iso" yes
+	set_ok "$M/groups/a16/driver_iso" a16-guest.iso
+	set_ok "$M/groups/a16/policy" breadth-first
+	mkdir "$M/groups/t4/rules/t4s"
+	set_ok "$M/groups/t4/rules/t4s/device" 1EB8
+	set_ok "$M/groups/t4/rules/t4s/slot" '4[12]:00.0'
+	set_ok "$M/groups/t4/rules/t4s/node" ""
+	mkdir "$M/groups/t4/rules/off"
+	set_ok "$M/groups/t4/rules/off/enabled" false
+	set_ok "$M/host/maintenance" on
+	rmdir "$M/groups/gone"
+}
+
+# snapshot: every group, rule and host value, as "path=value" lines.
+snapshot() {
+	local f
+	(cd "$M" && for f in host/maintenance host/reboot_required gpus/*/group \
+		groups/*/{description,class,driver,profile,make_guest_iso,driver_iso,policy,status,gpus,vgpus_total} \
+		groups/*/rules/*/{node,vendor,device,slot,enabled,gpus}; do
+		printf '%s=%s\n' "$f" "$(cat "$f" | tr '\n' ' ')"
+	done; ls groups groups/*/rules)
+}
+
+say "configure, then a clean restart"
+configure
+snapshot >"$TMP/before"
+check_grep '^groups/a16/status=ready $' "$TMP/before"
+check_grep '^groups/t4/gpus=0000:41:00.0 0000:42:00.0 $' "$TMP/before"
+quit_vgpufs
+check_db
+start_vgpufs
+snapshot >"$TMP/after-restart"
+check_file_eq "everything after a restart" "$TMP/before" "$TMP/after-restart"
+pass "clean restart"
+
+say "kill -9 right after the writes returned"
+set_ok "$M/groups/a16/description" "written just before kill -9"
+set_ok "$M/groups/t4/rules/off/enabled" 1
+set_ok "$M/groups/t4/rules/off/slot" 0000:48:00.0
+mkdir "$M/groups/late"
+set_ok "$M/groups/late/description" late
+snapshot >"$TMP/before-kill"
+kill9_vgpufs
+check_db
+start_vgpufs
+snapshot >"$TMP/after-kill"
+check_file_eq "everything after kill -9" "$TMP/before-kill" "$TMP/after-kill"
+check_val "$M/groups/a16/description" "written just before kill -9"
+check_val "$M/groups/late/description" late
+pass "kill -9"
+
+say "the database passes integrity_check while the daemon runs"
+check_db
+pass "integrity_check"
