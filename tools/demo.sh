@@ -4,7 +4,8 @@
 #   tools/demo.sh [DIR]          start (DIR defaults to /run/vgpufs-demo)
 #   tools/demo.sh stop [DIR]     unmount both and stop them
 # Logs and pids are kept in DIR; the daemon's state goes to DIR/state and VMs
-# come from libvirt's built-in test driver (test:///default).
+# come from libvirt's test driver with tools/hosts/demo-vms.xml (some running).
+# The tour ends with the README's workflows, run as written.
 set -eu
 cd "$(dirname "$0")/.."
 SRC_DIR=$PWD
@@ -79,12 +80,14 @@ tools/setup.sh
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 stop_demo "$DIR"
+rm -rf "$DIR/state"  # each demo starts from an empty state database
 mkdir -p "$DIR/sys" "$DIR/vgpu" "$DIR/state"
 
 start_one "$DIR" sys "$DIR/hostsim.log" \
 	"$BUILD_DIR/tools/hostsim/vgpu-hostsim" -f "$SRC_DIR/tools/hosts/demo.host" "$DIR/sys"
 start_one "$DIR" vgpu "$DIR/vgpufs.log" \
-	"$BUILD_DIR/fs/vgpufs" -f --sysfs-root "$DIR/sys" --libvirt test:///default \
+	"$BUILD_DIR/fs/vgpufs" -f --sysfs-root "$DIR/sys" \
+	--libvirt "test://$SRC_DIR/tools/hosts/demo-vms.xml" \
 	--state "$DIR/state" "$DIR/vgpu"
 
 tour() {
@@ -108,6 +111,14 @@ profile=$(ls "$DIR/vgpu/gpus/$first/types" | sed -n 3p)
 tour "grep . gpus/$first/types/$profile/*"
 tour "find $DIR/vgpu/profiles -maxdepth 1 | head -n 20"
 tour "grep . profiles/$profile/{gpus,available}"
+
+# The README's workflow, as written: a resource group, then vGPU devices for two VMs.
+for block in groups-workflow vm-workflow; do
+	echo
+	echo "=== README: $block (each line is shown, then run)"
+	tools/readme-block.sh "$block" >"$DIR/$block.sh"
+	(cd "$DIR/vgpu" && bash -v "$DIR/$block.sh" 2>&1) || true
+done
 
 type_id=$(<"$DIR/vgpu/gpus/$first/types/$profile/type_id")
 cat <<EOF_HELP

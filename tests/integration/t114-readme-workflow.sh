@@ -1,39 +1,40 @@
 #!/bin/bash
-# The README's resource-group workflow (the ```sh block after the line
-# "<!-- test: groups-workflow -->") runs as written against demo.host.
+# The README's workflows (the ```sh blocks after "<!-- test: groups-workflow -->" and
+# "<!-- test: vm-workflow -->") run as written against demo.host and demo-vms.xml.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/groups-lib.sh"
 
 readme=$SRC_DIR/README.md
-marker='<!-- test: groups-workflow -->'
-[ -f "$readme" ] || fail "$readme does not exist: it must hold the workflow after '$marker'"
-grep -qxF -- "$marker" "$readme" || fail "README.md has no line '$marker' before a \`\`\`sh block"
+[ -f "$readme" ] || fail "$readme does not exist: it must hold the workflows"
 
-# The first fenced block after the marker, which must be a ```sh block.
-awk -v marker="$marker" '
-	$0 == marker { found = 1; next }
-	found == 1 && /^[[:space:]]*$/ { next }
-	found == 1 { if ($0 !~ /^```sh[[:space:]]*$/) { print "no ```sh block after the marker" > "/dev/stderr"; exit 2 }
-		found = 2; next }
-	found == 2 && /^```[[:space:]]*$/ { found = 3; exit }
-	found == 2 { print }
-	END { if (found == 2) { print "unterminated ```sh block" > "/dev/stderr"; exit 2 } }
-' "$readme" >"$TMP/workflow.sh" || fail "cannot extract the groups-workflow block from README.md"
-[ -s "$TMP/workflow.sh" ] || fail "the groups-workflow block in README.md is empty"
-say "workflow: $(wc -l <"$TMP/workflow.sh") lines"
+# extract NAME OUT: the README's block for NAME (tools/readme-block.sh).
+extract() {
+	"$SRC_DIR/tools/readme-block.sh" "$1" "$readme" >"$2" ||
+		fail "README.md has no \`\`\`sh block after '<!-- test: $1 -->'"
+	[ -s "$2" ] || fail "the $1 block in README.md is empty"
+	say "$1: $(wc -l <"$2") lines"
+}
+
+# run MARKER: runs its block with set -e in the mount, as the README says.
+run() {
+	local rc=0
+	extract "$1" "$TMP/$1.sh"
+	(cd "$MNT" && MNT=$MNT bash -e "$TMP/$1.sh") >"$TMP/$1.log" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		cat "$TMP/$1.log" >&2
+		fail "the README's $1 failed (status $rc)"
+	fi
+	sed 's/^/  | /' "$TMP/$1.log"
+	pass "README $1 ran with status 0"
+}
 
 start_sim demo.host
-start_vgpufs
-
-say "run it with set -e in the mount"
-rc=0
-(cd "$MNT" && MNT=$MNT bash -e "$TMP/workflow.sh") >"$TMP/workflow.log" 2>&1 || rc=$?
-if [ "$rc" != 0 ]; then
-	cat "$TMP/workflow.log" >&2
-	fail "the README workflow failed (status $rc)"
-fi
-sed 's/^/  | /' "$TMP/workflow.log"
-pass "README workflow ran with status 0"
+start_vgpufs --libvirt "test://$SRC_DIR/tools/hosts/demo-vms.xml"
+run groups-workflow
+run vm-workflow
+check_eq "cad-ws01's device after the restart" attached "$(cat "$MNT/vms/cad-ws01/devices/gpu0/status")"
+check_eq "vGPUs left in the sim (cad-ws01's one)" 1 "$(ls "$SIM/bus/mdev/devices" | wc -l)"
+check_eq "cad-ws02's device is gone" "" "$(ls "$MNT/vms/cad-ws02/devices")"
 
 say "what it did survives a restart"
 ls "$MNT/groups" >"$TMP/groups-before"
