@@ -25,15 +25,14 @@ static const char *state_name(int state)
 
 static int list_vms(struct engine *e, engine_name_fn fn, void *ctx)
 {
-	struct virt_domain *vms;
-	size_t n;
+	struct virt_domain *vms = NULL;
+	size_t n = 0;
 	char err[256];
 	int r = virt_list(e->virt, &vms, &n, err, sizeof(err));
 
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = fn(vms[i].name, ctx);
-	if (n || r >= 0)
-		free(vms);
+	free(vms);
 	return r;
 }
 
