@@ -72,7 +72,6 @@ static int owned_set_build(struct engine *e, const char *vm_uuid, struct owned_s
 		if (strcmp(d->vm_uuid, vm_uuid))
 			continue;
 		str_copy(out->name, sizeof(out->name), d->name);
-		device_cdrom(e, d, out->cdrom, sizeof(out->cdrom));
 		out->vgpus = &s->vgpus[k];
 		for (size_t j = 0; j < e->devices.n_vgpus; j++) {
 			const struct vgpu *v = &e->devices.vgpus[j];
@@ -81,7 +80,9 @@ static int owned_set_build(struct engine *e, const char *vm_uuid, struct owned_s
 			    v->state != VGPU_REMOVING)
 				to_domxml_vgpu(e, v, &s->vgpus[k++]), out->n_vgpus++;
 		}
-		s->n++;
+		if (out->n_vgpus) /* an unassigned device puts nothing in the definition */
+			device_cdrom(e, d, out->cdrom, sizeof(out->cdrom));
+		s->n += out->n_vgpus > 0;
 	}
 	return 0;
 }
@@ -166,8 +167,13 @@ bool group_in_use(struct engine *e, const char *group, char *device, size_t size
 	for (size_t i = 0; i < e->devices.n; i++) {
 		const struct device *d = &e->devices.items[i];
 
+		struct virt_domain vm;
+		char err[256];
+
 		if (!strcmp(d->group, group)) {
-			snprintf(device, size, "device %s of VM %s", d->name, d->vm_uuid);
+			if (virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err)) < 0)
+				str_copy(vm.name, sizeof(vm.name), d->vm_uuid);
+			snprintf(device, size, "vms/%s/devices/%s", vm.name, d->name);
 			return true;
 		}
 	}
@@ -371,14 +377,17 @@ static int allocate(struct engine *e, const struct device *want, unsigned count,
 
 /* ---- changing a device ---- */
 
+/* One device change. vGPUs are named by UUID, not pointer: allocating grows the array
+ * that holds them. */
 struct change {
 	struct device *device;      /* the record, holding `want` while the change runs */
 	struct plan added;
-	struct vgpu *removed[64];
+	char removed[64][UUID_STR_LEN];
 	size_t n_removed;
-	struct vgpu *kept[64];
+	char kept[64][UUID_STR_LEN];
 	size_t n_kept;
-	char params[256];           /* vgpu_params for the device's options */
+	char params[256];           /* vgpu_params for the wanted options */
+	char old_params[256];       /* those the kept vGPUs have now */
 	bool delete_device;
 };
 
@@ -409,7 +418,7 @@ static int store_change(struct engine *e, void *arg)
 	for (size_t i = 0; i < c->added.n && r >= 0; i++)
 		r = store_vgpu_set_state(&e->store, c->added.vgpus[i].uuid, VGPU_CREATED);
 	for (size_t i = 0; i < c->n_removed && r >= 0; i++)
-		r = store_vgpu_set_state(&e->store, c->removed[i]->uuid, VGPU_REMOVING);
+		r = store_vgpu_set_state(&e->store, c->removed[i], VGPU_REMOVING);
 	if (r >= 0 && c->delete_device)
 		r = store_exec(&e->store, "DELETE FROM devices WHERE vm_uuid = ? AND name = ?",
 			       d->vm_uuid, d->name, NULL);
@@ -449,20 +458,23 @@ static void finish_removal(struct engine *e, const char *uuid)
 		devices_remove_vgpu(&e->devices, v);
 }
 
-/* Sorts the device's vGPUs into kept and removed for `want`; returns how many to add. */
-static unsigned classify(struct engine *e, struct change *c, const struct device *want)
+/* Sorts the vGPUs `old` has into kept and removed for `want`; returns how many to add. */
+static unsigned classify(struct engine *e, struct change *c, const struct device *old,
+			 const struct device *want)
 {
 	struct vgpu *have[64];
-	size_t n = device_vgpus(e, c->device, have, ARRAY_SIZE(have));
-	bool regroup = c->delete_device || strcmp(want->group, c->device->group) || !want->group[0];
+	size_t n = device_vgpus(e, old, have, ARRAY_SIZE(have));
+	bool regroup = c->delete_device || strcmp(want->group, old->group) || !want->group[0];
 	size_t keep = regroup ? 0 : n < want->count ? n : want->count;
 
 	for (size_t i = 0; i < n; i++) {
 		if (i < keep)
-			c->kept[c->n_kept++] = have[i];
+			str_copy(c->kept[c->n_kept++], UUID_STR_LEN, have[i]->uuid);
 		else
-			c->removed[c->n_removed++] = have[i];
+			str_copy(c->removed[c->n_removed++], UUID_STR_LEN, have[i]->uuid);
 	}
+	if (keep)
+		str_copy(c->old_params, sizeof(c->old_params), have[0]->params);
 	if (c->delete_device || !want->group[0])
 		return 0;
 	return want->count > keep ? want->count - (unsigned)keep : 0;
@@ -470,53 +482,67 @@ static unsigned classify(struct engine *e, struct change *c, const struct device
 
 static bool params_change(const struct change *c)
 {
-	return c->n_kept && strcmp(c->kept[0]->params, c->params);
+	return c->n_kept && strcmp(c->old_params, c->params);
+}
+
+/* Writes params to the first n kept vGPUs; returns how many took them, or -errno of the
+ * first refusal in *err. */
+static size_t write_params(struct engine *e, const struct change *c, size_t n,
+			   const char *params, int *err)
+{
+	size_t done = 0;
+
+	*err = 0;
+	for (; done < n && !*err; done++) {
+		const struct vgpu *v = devices_find_vgpu(&e->devices, c->kept[done]);
+		const struct gpu *g = v ? host_find_gpu(&e->host, v->gpu) : NULL;
+
+		*err = g ? host_vgpu_set_params(&e->host, g, v->slot, v->uuid, params) : -ENODEV;
+	}
+	return *err ? done - 1 : done;
 }
 
 /* Writes the new options to the kept vGPUs; on failure restores the old ones. */
 static int rewrite_params(struct engine *e, struct change *c, const char *object)
 {
-	for (size_t i = 0; i < c->n_kept; i++) {
-		struct vgpu *v = c->kept[i];
-		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
-		int r = g ? host_vgpu_set_params(&e->host, g, v->slot, v->uuid, c->params) : -ENODEV;
+	int r, ignored;
+	size_t done = write_params(e, c, c->n_kept, c->params, &r);
 
-		if (r < 0) {
-			for (size_t j = 0; j < i; j++)
-				host_vgpu_set_params(&e->host, g, c->kept[j]->slot, c->kept[j]->uuid,
-						     c->kept[j]->params);
-			if (r == -EPERM)
-				return refuse(e, object, -EBUSY, "the driver refuses new options on "
-					      "vGPU %s while it is in use", v->uuid);
-			return refuse(e, object, r, "writing vgpu_params of %s: %s", v->uuid,
-				      strerror(-r));
-		}
-	}
-	return 0;
+	if (!r)
+		return 0;
+	write_params(e, c, done, c->old_params, &ignored);
+	if (r == -EPERM)
+		return refuse(e, object, -EBUSY, "the driver refuses new options on vGPU %s "
+			      "while it is in use", c->kept[done]);
+	return refuse(e, object, r, "writing vgpu_params of %s: %s", c->kept[done], strerror(-r));
 }
 
-static void restore_params(struct engine *e, struct change *c)
+static void mark_removed(struct engine *e, const struct change *c, enum vgpu_state state)
 {
-	for (size_t i = 0; i < c->n_kept; i++) {
-		const struct gpu *g = host_find_gpu(&e->host, c->kept[i]->gpu);
+	for (size_t i = 0; i < c->n_removed; i++) {
+		struct vgpu *v = devices_find_vgpu(&e->devices, c->removed[i]);
 
-		if (g)
-			host_vgpu_set_params(&e->host, g, c->kept[i]->slot, c->kept[i]->uuid,
-					     c->kept[i]->params);
+		if (v)
+			v->state = state;
 	}
 }
 
-static void mark_removing(struct change *c, enum vgpu_state state)
+/* Puts back what prepare_change() did, after it or the commit failed. */
+static void undo_change(struct engine *e, struct change *c, const char *object)
 {
-	for (size_t i = 0; i < c->n_removed; i++)
-		c->removed[i]->state = state;
+	int ignored;
+
+	mark_removed(e, c, VGPU_CREATED);
+	if (params_change(c))
+		write_params(e, c, c->n_kept, c->old_params, &ignored);
+	rollback_plan(e, &c->added, object);
 }
 
 /* Everything before the acknowledgement; on failure nothing is left changed. */
-static int prepare_change(struct engine *e, struct change *c, struct device *want,
-			  bool vm_active, const char *object)
+static int prepare_change(struct engine *e, struct change *c, const struct device *old,
+			  const struct device *want, bool vm_active, const char *object)
 {
-	unsigned add = classify(e, c, want);
+	unsigned add = classify(e, c, old, want);
 	char err[512] = "";
 	int r;
 
@@ -527,20 +553,40 @@ static int prepare_change(struct engine *e, struct change *c, struct device *wan
 		return r;
 	if (params_change(c) && (r = rewrite_params(e, c, object)) < 0)
 		return rollback_plan(e, &c->added, object), r;
-	mark_removing(c, VGPU_REMOVING);
+	mark_removed(e, c, VGPU_REMOVING);
 	r = vm_apply(e, want->vm_uuid, err, sizeof(err));
 	if (r < 0) {
-		mark_removing(c, VGPU_CREATED);
-		restore_params(e, c);
-		rollback_plan(e, &c->added, object);
+		undo_change(e, c, object);
 		return refuse(e, object, r, "updating the VM definition failed: %s", err);
 	}
 	crashpoint("device-defined");
 	return 0;
 }
 
+/* After the acknowledgement: the records say what the journal says, the old vGPUs go. */
+static void complete_change(struct engine *e, struct change *c, struct device *d)
+{
+	for (size_t i = 0; i < c->added.n; i++) {
+		struct vgpu *v = devices_find_vgpu(&e->devices, c->added.vgpus[i].uuid);
+
+		if (v)
+			v->state = VGPU_CREATED;
+	}
+	for (size_t i = 0; i < c->n_kept; i++) {
+		struct vgpu *v = devices_find_vgpu(&e->devices, c->kept[i]);
+
+		if (v)
+			str_copy(v->params, sizeof(v->params), c->params);
+	}
+	crashpoint("device-committed");
+	if (c->delete_device)
+		devices_remove(&e->devices, d);
+	for (size_t i = 0; i < c->n_removed; i++)
+		finish_removal(e, c->removed[i]);
+}
+
 /* Moves the device to `want` (or deletes it): the single path every device change takes.
- * d must not be used after a successful delete. */
+ * Takes over want->description. d must not be used after a successful delete. */
 static int change_device(struct engine *e, struct device *d, struct device *want,
 			 bool delete_device, const char *object)
 {
@@ -550,47 +596,31 @@ static int change_device(struct engine *e, struct device *d, struct device *want
 	char err[512] = "";
 	int r = virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err));
 
-	if (r < 0)
+	if (r < 0) {
+		free(want->description);
 		return refuse(e, object, r, "VM lookup failed: %s", err);
+	}
 	device_params(want, c.params, sizeof(c.params));
 	*d = *want; /* the definition is built from the records: show it the wanted device */
-	r = prepare_change(e, &c, d, vm.active, object);
+	r = prepare_change(e, &c, &old, d, vm.active, object);
+	if (r >= 0) {
+		r = commit_change(e, object, store_change, &c);
+		if (r < 0) {
+			undo_change(e, &c, object);
+			*d = old;
+			vm_apply(e, d->vm_uuid, err, sizeof(err));
+			*d = *want;
+		}
+	}
 	if (r < 0) {
 		*d = old;
 		free(want->description);
-		free(c.added.vgpus);
-		return r;
-	}
-	r = commit_change(e, object, store_change, &c);
-	if (r < 0) {
-		mark_removing(&c, VGPU_CREATED);
-		restore_params(e, &c);
-		*d = old;
-		free(want->description);
-		rollback_plan(e, &c.added, object);
-		vm_apply(e, d->vm_uuid, err, sizeof(err));
-		free(c.added.vgpus);
-		return r;
-	}
-	free(old.description);
-	for (size_t i = 0; i < c.added.n; i++)
-		devices_find_vgpu(&e->devices, c.added.vgpus[i].uuid)->state = VGPU_CREATED;
-	for (size_t i = 0; i < c.n_kept; i++)
-		str_copy(c.kept[i]->params, sizeof(c.kept[i]->params), c.params);
-	crashpoint("device-committed");
-	{
-		char removed[64][UUID_STR_LEN];
-		size_t n = c.n_removed;
-
-		for (size_t i = 0; i < n; i++)
-			str_copy(removed[i], UUID_STR_LEN, c.removed[i]->uuid);
-		if (delete_device)
-			devices_remove(&e->devices, d);
-		for (size_t i = 0; i < n; i++)
-			finish_removal(e, removed[i]);
+	} else {
+		free(old.description);
+		complete_change(e, &c, d);
 	}
 	free(c.added.vgpus);
-	return 0;
+	return r;
 }
 
 /* ---- the device API (engine.h) ---- */

@@ -101,6 +101,25 @@ static void name_gpu(struct gpu *g)
 		snprintf(g->name, sizeof(g->name), "NVIDIA device %04x", g->pci.device);
 }
 
+/* The vendor-specific VFIO interface publishes no max_instances. NVIDIA sizes a GPU's
+ * profiles so that max = the board's framebuffer / the profile's, one per VF at most;
+ * the board's framebuffer is that of its largest profile seen. Read while the GPU holds
+ * vGPUs (only their type listed), this under-estimates: it never over-promises. */
+static void derive_max_instances(struct gpu *g)
+{
+	unsigned board = 0;
+
+	for (size_t i = 0; i < g->n_types; i++)
+		if (g->types[i].framebuffer_mib > board)
+			board = g->types[i].framebuffer_mib;
+	for (size_t i = 0; i < g->n_types; i++) {
+		unsigned fb = g->types[i].framebuffer_mib;
+		unsigned max = fb ? board / fb : (unsigned)g->n_slots;
+
+		g->types[i].max_instances = max < g->n_slots ? max : (unsigned)g->n_slots;
+	}
+}
+
 static int build_gpu(struct host *h, struct gpu *g)
 {
 	int r = detect_mode(h->root, g);
@@ -110,14 +129,9 @@ static int build_gpu(struct host *h, struct gpu *g)
 	if (r < 0)
 		return r;
 	name_gpu(g);
-	if (g->mode == GPU_MODE_VFIO_SRIOV) {
-		struct gpu_usage u;
-
-		r = host_gpu_usage(h, g, &u); /* learns max_instances, see below */
-		for (size_t i = 0; i < g->n_types && r >= 0; i++)
-			r = host_type_available(h, g, i);
-	}
-	return r < 0 ? r : 0;
+	if (g->mode == GPU_MODE_VFIO_SRIOV)
+		derive_max_instances(g);
+	return 0;
 }
 
 int host_discover(struct host *h, const char *root, char *err, size_t err_size)
@@ -282,20 +296,27 @@ static int vfio_available(struct host *h, const struct gpu *g, const char *type_
 	return count;
 }
 
-/* The vendor-specific VFIO interface publishes no max_instances: it is learned as the
- * largest (free + in use) seen while the GPU holds no other type. */
-static void learn_max(struct host *h, struct gpu *g, size_t index, int available)
+/* Whether g makes vGPUs on its virtual functions, one per VF. */
+static bool on_vfs(const struct gpu *g)
 {
-	struct gpu_usage u;
-	unsigned total = (unsigned)available;
+	return g->n_slots && strcmp(g->slots[0], g->pci.bdf);
+}
 
-	if (host_gpu_usage(h, g, &u) < 0)
-		return;
+/* Each VF reports room for one vGPU on its own, so their sum over-promises: the GPU as a
+ * whole holds max_instances of a type, and nothing else once a type is in use. */
+static int cap_by_gpu(struct host *h, struct gpu *g, size_t index, int total)
+{
+	unsigned max = g->types[index].max_instances;
+	struct gpu_usage u;
+	int r = host_gpu_usage(h, g, &u);
+
+	if (r < 0)
+		return r;
 	if (u.type_index >= 0 && (size_t)u.type_index != index)
-		return;
-	total += u.used;
-	if (total > g->types[index].max_instances)
-		g->types[index].max_instances = total;
+		return 0;
+	if (max && u.used >= max)
+		return 0;
+	return max && (unsigned)total > max - u.used ? (int)(max - u.used) : total;
 }
 
 int host_type_available(struct host *h, struct gpu *g, size_t index)
@@ -305,9 +326,7 @@ int host_type_available(struct host *h, struct gpu *g, size_t index)
 
 	if (g->mode == GPU_MODE_VFIO_SRIOV) {
 		total = vfio_available(h, g, t->type_id);
-		if (total >= 0)
-			learn_max(h, g, index, total);
-		return total;
+		return total < 0 ? total : cap_by_gpu(h, g, index, total);
 	}
 	for (size_t i = 0; i < g->n_slots; i++) {
 		r = mdev_available(h->root, g->slots[i], t->type_id);
@@ -317,7 +336,7 @@ int host_type_available(struct host *h, struct gpu *g, size_t index)
 			return r;
 		total += r;
 	}
-	return total;
+	return on_vfs(g) ? cap_by_gpu(h, g, index, total) : total;
 }
 
 static int push_slot(char (**slots)[BDF_MAX], size_t *n, const char *bdf)

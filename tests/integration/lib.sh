@@ -269,16 +269,38 @@ sim_mode() {
 	echo none
 }
 
+# fb_gib PROFILE: the framebuffer a profile name gives, in GiB ("…-8Q" 8, "…-0B" 0.5).
+fb_gib() {
+	local size=${1##*-}
+	size=${size%%[A-Z]*}
+	[ "$size" = 0 ] && echo 0.5 || echo "$size"
+}
+
 # sim_types BDF: one line "PROFILE TYPE_ID AVAILABLE NAME" per type the GPU
-# offers now, instances summed over its VFs.
+# offers now. On SR-IOV GPUs each VF reports room for one vGPU on its own: the
+# GPU holds at most MAX of a type (the mdev description's max_instance; for
+# vfio-sriov, NVIDIA's sizing: the largest profile's framebuffer / this one's,
+# one per VF), less the vGPUs it has, so the VFs' sum is capped at that.
 sim_types() {
-	local parent t name vf line
+	local parent t name vf line nvfs=0 used=0 vfio=0
+	for vf in $(sim_vfs "$1"); do
+		nvfs=$((nvfs + 1))
+		t=$SIM/bus/pci/devices/$vf/nvidia/current_vgpu_type
+		[ -f "$t" ] && vfio=1 && [ "$(<"$t")" != 0 ] && used=$((used + 1))
+	done
+	[ -d "$SIM/class/mdev_bus/$1" ] && nvfs=0 # the GPU itself is the parent
+	for parent in $(sim_mdev_parents "$1"); do
+		for t in "$SIM/class/mdev_bus/$parent/mdev_supported_types"/*/devices/*; do
+			[ -e "$t" ] && used=$((used + 1))
+		done
+	done
 	{
 		for parent in $(sim_mdev_parents "$1"); do
 			for t in "$SIM/class/mdev_bus/$parent/mdev_supported_types"/*; do
 				[ -d "$t" ] || continue
 				name=$(<"$t/name")
-				printf '%s\t%s\t%s\t%s\n' "${name##* }" "${t##*/}" "$(<"$t/available_instances")" "$name"
+				printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${name##* }" "${t##*/}" "$(<"$t/available_instances")" "$name" \
+					"$(sed -n 's/.*max_instance=\([0-9]*\).*/\1/p' "$t/description")" "$(fb_gib "${name##* }")"
 			done
 		done
 		for vf in $(sim_vfs "$1"); do
@@ -288,11 +310,24 @@ sim_types() {
 			tail -n +2 "$t" | while IFS= read -r line; do
 				[ -n "$line" ] || continue
 				name=$(sed 's/^[0-9]* *: *//' <<<"$line")
-				printf '%s\t%s\t1\t%s\n' "${name##* }" "${line%% *}" "$name"
+				printf '%s\t%s\t1\t%s\t0\t%s\n' "${name##* }" "${line%% *}" "$name" "$(fb_gib "${name##* }")"
 			done
 		done
-	} | awk -F'\t' '{ key = $1 "\t" $2; sum[key] += $3; name[key] = $4 }
-		END { for (k in sum) printf "%s\t%s\t%s\n", k, sum[k], name[k] }' | sort
+	} | awk -F'\t' -v nvfs="$nvfs" -v used="$used" -v vfio="$vfio" '
+		{ key = $1 "\t" $2; sum[key] += $3; name[key] = $4; max[key] = $5; fb[key] = $6
+		  if ($6 > board) board = $6 }
+		END {
+			for (k in sum) {
+				avail = sum[k]
+				if (nvfs > 0) {
+					m = max[k]
+					if (vfio) { m = int(board / fb[k]); if (m > nvfs) m = nvfs }
+					cap = m - used; if (cap < 0) cap = 0
+					if (avail > cap) avail = cap
+				}
+				printf "%s\t%s\t%s\n", k, avail, name[k]
+			}
+		}' | sort
 }
 
 # host_gpus HOSTFILE: one "MODEL MODE NODE" line per GPU, in file order.

@@ -12,8 +12,8 @@
  *     same walk of a copy of the tree on tmpfs, made first.
  * Reads are compared with the tmpfs read and the sysfs read, walks with the
  * tmpfs walk.  Every measurement runs its operation at least once, so a slow
- * walk takes as long as one walk.  Nothing here asserts a time: it reports,
- * people judge.
+ * walk takes as long as one walk (--no-walk leaves the walks out).  Nothing
+ * here asserts a time: it reports, people judge.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -291,9 +291,10 @@ static void print_row(const struct measurement *m, double tmpfs_us, double sysfs
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vgpufs-bench --mount DIR [--seconds N]\n"
+		"usage: vgpufs-bench --mount DIR [--seconds N] [--no-walk]\n"
 		"  Times attribute reads and a full tree walk through a mounted vgpufs,\n"
-		"  next to tmpfs (/dev/shm) and sysfs, N seconds (default 1) per test.\n");
+		"  next to tmpfs (/dev/shm) and sysfs, N seconds (default 1) per test.\n"
+		"  --no-walk leaves out the walks (and the copy of the tree they need).\n");
 }
 
 int main(int argc, char **argv)
@@ -301,6 +302,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "mount", required_argument, NULL, 'm' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "no-walk", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -310,7 +312,7 @@ int main(int argc, char **argv)
 	char content[4096];
 	char *gpu, *type;
 	ssize_t length;
-	int opt;
+	int opt, walk = 1;
 
 	while ((opt = getopt_long(argc, argv, "m:s:h", options, NULL)) != -1) {
 		switch (opt) {
@@ -319,6 +321,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			bench_seconds = strtod(optarg, NULL);
+			break;
+		case 'W':
+			walk = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -361,7 +366,7 @@ int main(int argc, char **argv)
 	format_path(tmpfs_tree, sizeof(tmpfs_tree), "%s/tree", scratch_dir);
 	copy_source_root = mount;
 	copy_target_root = tmpfs_tree;
-	if (nftw(mount, copy_entry, WALK_MAX_FDS, FTW_PHYS) != 0)
+	if (walk && nftw(mount, copy_entry, WALK_MAX_FDS, FTW_PHYS) != 0)
 		die("cannot copy", mount);
 
 	printf("vgpufs-bench: %s, %.1f s per test\n", mount, bench_seconds);
@@ -374,8 +379,11 @@ int main(int argc, char **argv)
 		sysfs_read = measure("read attribute, sysfs", read_one, sysfs_attribute);
 	struct measurement static_read = measure("read static attribute, vgpufs", read_one, static_attr);
 	struct measurement live_read = measure("read live attribute, vgpufs", read_one, live_attr);
-	struct measurement tmpfs_walk = measure("walk+read tree, tmpfs copy", walk_tree, tmpfs_tree);
-	struct measurement vgpufs_walk = measure("walk+read tree, vgpufs", walk_tree, mount);
+	struct measurement tmpfs_walk = { 0 }, vgpufs_walk = { 0 };
+	if (walk) {
+		tmpfs_walk = measure("walk+read tree, tmpfs copy", walk_tree, tmpfs_tree);
+		vgpufs_walk = measure("walk+read tree, vgpufs", walk_tree, mount);
+	}
 
 	printf("%-34s %12s %12s %10s %10s\n", "test", "ops/s", "time/op", "x tmpfs", "x sysfs");
 	print_row(&tmpfs_read, tmpfs_read.microseconds_per_op, sysfs_read.microseconds_per_op);
@@ -383,8 +391,10 @@ int main(int argc, char **argv)
 		print_row(&sysfs_read, tmpfs_read.microseconds_per_op, sysfs_read.microseconds_per_op);
 	print_row(&static_read, tmpfs_read.microseconds_per_op, sysfs_read.microseconds_per_op);
 	print_row(&live_read, tmpfs_read.microseconds_per_op, sysfs_read.microseconds_per_op);
-	print_row(&tmpfs_walk, tmpfs_walk.microseconds_per_op, 0);
-	print_row(&vgpufs_walk, tmpfs_walk.microseconds_per_op, 0);
+	if (walk) {
+		print_row(&tmpfs_walk, tmpfs_walk.microseconds_per_op, 0);
+		print_row(&vgpufs_walk, tmpfs_walk.microseconds_per_op, 0);
+	}
 
 	free(gpu);
 	free(type);
