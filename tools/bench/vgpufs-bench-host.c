@@ -606,8 +606,8 @@ static int cmd_mdev(const char *sim, const char *device, const char *profile, lo
 			die("mdev: only %ld free %s vGPUs on device %s under %s", i, profile, device, sim);
 		slots[s].available--;
 		strcpy(creates[i], slots[s].create);
-		snprintf(uuids[i], sizeof(uuids[i]), "%08x-%04x-4000-8000-%012lx", salt,
-			 (unsigned)(i >> 16) & 0xffff, (unsigned long)i);
+		snprintf(uuids[i], sizeof(uuids[i]), "%08x-%04x-4000-8000-%012x", salt,
+			 (unsigned)(i >> 16) & 0xffff, (unsigned)i);
 	}
 	start = now_seconds();
 	for (long i = 0; i < count; i++) {
