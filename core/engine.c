@@ -324,7 +324,7 @@ static int gpu_type(struct engine *e, const char *bdf, const char *profile,
 	if (i < 0)
 		return -ENOENT;
 	if (live)
-		r = host_type_available(&e->host, g, (size_t)i);
+		r = host_type_available(&e->host, g, (size_t)i, NULL);
 	if (out)
 		*out = g->types[i];
 	return r;
@@ -428,15 +428,18 @@ int engine_profile_info(struct engine *e, const char *profile, struct profile_in
 
 static int profile_available(struct engine *e, const char *profile)
 {
-	int total = 0, found = 0;
+	struct gpu_usage usage[e->host.n_gpus + 1];
+	int total = 0, found = 0, r = host_usage_all(&e->host, usage);
 
+	if (r < 0)
+		return r;
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		struct gpu *gpu = &e->host.gpus[g];
 		int i = gpu_find_type(gpu, profile), avail;
 
 		if (i < 0)
 			continue;
-		avail = host_type_available(&e->host, gpu, (size_t)i);
+		avail = host_type_available(&e->host, gpu, (size_t)i, &usage[g]);
 		if (avail < 0)
 			return avail;
 		total += avail;

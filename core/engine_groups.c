@@ -88,16 +88,20 @@ static const char *group_status(struct engine *e, const struct group *g)
 int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
 		     struct placement_gpu *load, size_t *n)
 {
+	struct gpu_usage usage[e->host.n_gpus + 1];
+
 	*n = 0;
+	if (host_usage_all(&e->host, usage) < 0)
+		return -EIO;
 	for (size_t i = 0; i < e->host.n_gpus; i++) {
 		struct gpu *gpu = &e->host.gpus[i];
 		int t = gpu_find_type(gpu, g->profile), avail;
-		struct gpu_usage u;
+		const struct gpu_usage u = usage[i];
 
 		if (t < 0 || !group_owns(&e->groups, g, gpu, e->host_name))
 			continue;
-		avail = host_type_available(&e->host, gpu, (size_t)t);
-		if (avail < 0 || host_gpu_usage(&e->host, gpu, &u) < 0)
+		avail = host_type_available(&e->host, gpu, (size_t)t, &u);
+		if (avail < 0)
 			return -EIO;
 		gpus[*n] = gpu;
 		/* vGPUs of another profile leave no room here: count only the profile's */

@@ -267,6 +267,40 @@ int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u)
 	}
 }
 
+struct usage_all_walk {
+	struct host *host;
+	struct gpu_usage *out;
+};
+
+static int count_mdev_any(const struct mdev_device *d, void *ctx)
+{
+	struct usage_all_walk *w = ctx;
+
+	for (size_t i = 0; i < w->host->n_gpus; i++) {
+		const struct gpu *g = &w->host->gpus[i];
+
+		if (g->mode == GPU_MODE_MDEV && gpu_has_slot(g, d->parent)) {
+			count_use(g, &w->out[i], d->type_id);
+			break;
+		}
+	}
+	return 0;
+}
+
+int host_usage_all(struct host *h, struct gpu_usage *out)
+{
+	struct usage_all_walk w = { h, out };
+	int r;
+
+	for (size_t i = 0; i < h->n_gpus; i++)
+		out[i] = (struct gpu_usage){ -1, 0 };
+	r = mdev_for_each_device(h->root, count_mdev_any, &w);
+	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
+		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)
+			r = vfio_usage(h, &h->gpus[i], &out[i]);
+	return r;
+}
+
 struct creatable_walk {
 	const char *type_id;
 	bool found;
@@ -304,14 +338,17 @@ static bool on_vfs(const struct gpu *g)
 
 /* Each VF reports room for one vGPU on its own, so their sum over-promises: the GPU as a
  * whole holds max_instances of a type, and nothing else once a type is in use. */
-static int cap_by_gpu(struct host *h, struct gpu *g, size_t index, int total)
+static int cap_by_gpu(struct host *h, struct gpu *g, size_t index, int total,
+		      const struct gpu_usage *usage)
 {
 	unsigned max = g->types[index].max_instances;
 	struct gpu_usage u;
-	int r = host_gpu_usage(h, g, &u);
+	int r = usage ? 0 : host_gpu_usage(h, g, &u);
 
 	if (r < 0)
 		return r;
+	if (usage)
+		u = *usage;
 	if (u.type_index >= 0 && (size_t)u.type_index != index)
 		return 0;
 	if (max && u.used >= max)
@@ -319,14 +356,15 @@ static int cap_by_gpu(struct host *h, struct gpu *g, size_t index, int total)
 	return max && (unsigned)total > max - u.used ? (int)(max - u.used) : total;
 }
 
-int host_type_available(struct host *h, struct gpu *g, size_t index)
+int host_type_available(struct host *h, struct gpu *g, size_t index,
+			const struct gpu_usage *usage)
 {
 	const struct vgpu_type *t = &g->types[index];
 	int r, total = 0;
 
 	if (g->mode == GPU_MODE_VFIO_SRIOV) {
 		total = vfio_available(h, g, t->type_id);
-		return total < 0 ? total : cap_by_gpu(h, g, index, total);
+		return total < 0 ? total : cap_by_gpu(h, g, index, total, usage);
 	}
 	for (size_t i = 0; i < g->n_slots; i++) {
 		r = mdev_available(h->root, g->slots[i], t->type_id);
@@ -336,7 +374,7 @@ int host_type_available(struct host *h, struct gpu *g, size_t index)
 			return r;
 		total += r;
 	}
-	return on_vfs(g) ? cap_by_gpu(h, g, index, total) : total;
+	return on_vfs(g) ? cap_by_gpu(h, g, index, total, usage) : total;
 }
 
 static int push_slot(char (**slots)[BDF_MAX], size_t *n, const char *bdf)

@@ -48,8 +48,14 @@ int gpu_find_type(const struct gpu *g, const char *profile);
 /* Live: which type is in use on g and how many vGPUs exist. */
 int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u);
 
-/* Live: how many more vGPUs of g->types[index] can be created now. */
-int host_type_available(struct host *h, struct gpu *g, size_t index);
+/* Live: the usage of every GPU at once (out has h->n_gpus entries), in one pass over the
+ * host's mdevs rather than one per GPU. */
+int host_usage_all(struct host *h, struct gpu_usage *out);
+
+/* Live: how many more vGPUs of g->types[index] can be created now. usage is g's, if the
+ * caller has just read it, or NULL. */
+int host_type_available(struct host *h, struct gpu *g, size_t index,
+			const struct gpu_usage *usage);
 
 /* Live: the slots where one more vGPU of g->types[index] can be made now, in address
  * order; a plain mdev GPU is its own slot, repeated as often as it has room. *slots is

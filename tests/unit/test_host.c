@@ -151,7 +151,7 @@ static void test_discovery(void)
 	CHECK(gpu_find_type(t4, "T4-2B4") >= 0);
 	CHECK(host_gpu_usage(&h, t4, &u) == 0 && u.used == 1);
 	CHECK(u.type_index == gpu_find_type(t4, "T4-4Q"));
-	CHECK(host_type_available(&h, t4, (size_t)gpu_find_type(t4, "T4-4Q")) == 3);
+	CHECK(host_type_available(&h, t4, (size_t)gpu_find_type(t4, "T4-4Q"), NULL) == 3);
 
 	CHECK(l40s->mode == GPU_MODE_VFIO_SRIOV && l40s->n_slots == 2);
 	CHECK(l40s->pci.n_vfs == 2 && l40s->n_types == 1);
@@ -159,7 +159,15 @@ static void test_discovery(void)
 	/* Only the type in use is listed, so the board's framebuffer reads as 4 GiB: the
 	 * maximum is under-estimated (1), never over-promised, and the GPU is full. */
 	CHECK(l40s->types[0].max_instances == 1);
-	CHECK(host_type_available(&h, l40s, 0) == 0);
+	CHECK(host_type_available(&h, l40s, 0, NULL) == 0);
+
+	/* one pass over the host gives what one call per GPU gives */
+	struct gpu_usage all[2];
+	CHECK(host_usage_all(&h, all) == 0);
+	for (size_t i = 0; i < h.n_gpus; i++) {
+		CHECK(host_gpu_usage(&h, &h.gpus[i], &u) == 0);
+		CHECK(all[i].used == u.used && all[i].type_index == u.type_index);
+	}
 
 	CHECK(host_driver_version(&h, version, sizeof(version)) == 0);
 	CHECK_STR(version, "550.54.16");
