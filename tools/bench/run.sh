@@ -203,7 +203,7 @@ else
 fi
 echo
 say "durable writes (${SECONDS_PER_TEST} s each, then the same count on sqlite)"
-hostbench writes --section "$S_WRITES" --mount "$MNT" --db "$TMP/baseline.db" \
+hostbench writes --section "$S_WRITES" --mount "$MNT" --db "$TMP/baseline" \
 	--seconds "$SECONDS_PER_TEST"
 quit_vgpufs
 

@@ -32,6 +32,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include "store.h"
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -144,30 +145,6 @@ static const char *error_of(const char *dir)
 
 /* ---- sqlite baseline ---------------------------------------------------- */
 
-/* The daemon's groups and rules tables (core/store.c, schema version 1), so that
- * the baseline's UPDATE, INSERT and DELETE (with its ON DELETE CASCADE check)
- * touch the same shape of table. */
-static const char baseline_schema[] =
-	"CREATE TABLE groups ("
-	"  name TEXT PRIMARY KEY,"
-	"  description TEXT NOT NULL DEFAULT '',"
-	"  class TEXT NOT NULL DEFAULT 'vgpu',"
-	"  driver TEXT NOT NULL DEFAULT '',"
-	"  profile TEXT NOT NULL DEFAULT '',"
-	"  make_guest_iso INTEGER NOT NULL DEFAULT 0,"
-	"  driver_iso TEXT NOT NULL DEFAULT '',"
-	"  policy TEXT NOT NULL DEFAULT 'depth-first');"
-	"CREATE TABLE rules ("
-	"  group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,"
-	"  name TEXT NOT NULL,"
-	"  node TEXT NOT NULL,"
-	"  vendor TEXT NOT NULL DEFAULT '',"
-	"  device TEXT NOT NULL DEFAULT '',"
-	"  slot TEXT NOT NULL DEFAULT '',"
-	"  enabled INTEGER NOT NULL DEFAULT 1,"
-	"  PRIMARY KEY (group_name, name));"
-	"INSERT INTO groups (name) VALUES ('bench-attr');";
-
 static void sql_exec(sqlite3 *db, const char *sql)
 {
 	char *err = NULL;
@@ -189,21 +166,22 @@ static void sql_commit_one(sqlite3 *db, sqlite3_stmt *st, const char *arg1, cons
 	sql_exec(db, "COMMIT");
 }
 
-static sqlite3 *baseline_open(const char *path)
+/* The daemon's own database (core/store.c: same schema, same pragmas) in directory dir,
+ * made afresh, so that the baseline's commits touch exactly what the daemon's do. */
+static sqlite3 *baseline_open(const char *dir)
 {
-	char extra[PATH_MAX];
-	sqlite3 *db;
+	static const char *const files[] = { "vgpufs.db", "vgpufs.db-wal", "vgpufs.db-shm" };
+	static struct store store;
+	char path[PATH_MAX], err[256] = "";
 
-	unlink(path);
-	format_path(extra, sizeof(extra), "%s-wal", path);
-	unlink(extra);
-	format_path(extra, sizeof(extra), "%s-shm", path);
-	unlink(extra);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		die("cannot open %s: %s", path, sqlite3_errmsg(db));
-	sql_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-	sql_exec(db, baseline_schema);
-	return db;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		format_path(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	if (store_open(&store, dir, err, sizeof(err)) < 0)
+		die("baseline database in %s: %s", dir, err);
+	sql_exec(store.db, "INSERT INTO groups (name) VALUES ('bench-attr')");
+	return store.db;
 }
 
 static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
@@ -215,7 +193,7 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
 	return st;
 }
 
-static int cmd_writes(const char *mount, const char *db_path, long min_ops)
+static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 {
 	char group[PATH_MAX], attr[PATH_MAX], dir[PATH_MAX], value[64], name[64], label[256];
 	double start, elapsed;
@@ -241,7 +219,7 @@ static int cmd_writes(const char *mount, const char *db_path, long min_ops)
 	} while (elapsed < bench_seconds || ops < min_ops);
 	row("rate", "desc", "write groups/G/description (open+write+close)", ops, elapsed, "sql-update");
 
-	db = baseline_open(db_path);
+	db = baseline_open(db_dir);
 	st = prepare(db, "UPDATE groups SET description = ? WHERE name = ?");
 	start = now_seconds();
 	for (long i = 0; i < ops; i++) {
@@ -814,7 +792,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vgpufs-bench-host COMMAND [OPTIONS]  (see tools/bench/run.sh)\n"
-		"  writes     --mount DIR --db FILE [--seconds S] [--min N]\n"
+		"  writes     --mount DIR --db DIR [--seconds S] [--min N]\n"
 		"  gen-vms    --count N --out FILE\n"
 		"  attach     --mount DIR --group G --first I --last J [--count K] [--chunks C]\n"
 		"             [--vgpus-before M] [--key KEY] [--base KEY]\n"
