@@ -129,9 +129,18 @@ static int build_gpu(struct host *h, struct gpu *g)
 	if (r < 0)
 		return r;
 	name_gpu(g);
-	if (g->mode == GPU_MODE_VFIO_SRIOV)
+	if (g->mode == GPU_MODE_VFIO_SRIOV) {
+		struct gpu_usage u;
+
+		r = host_gpu_usage(h, g, &u);
+		g->catalogue_partial = r >= 0 && u.used > 0;
 		derive_max_instances(g);
-	return 0;
+		/* what exists fits, whatever the partial catalogue says */
+		if (g->catalogue_partial && u.type_index >= 0 &&
+		    g->types[u.type_index].max_instances < u.used)
+			g->types[u.type_index].max_instances = u.used;
+	}
+	return r < 0 ? r : 0;
 }
 
 int host_discover(struct host *h, const char *root, char *err, size_t err_size)
@@ -251,9 +260,26 @@ static int vfio_usage(struct host *h, const struct gpu *g, struct gpu_usage *u)
 	return 0;
 }
 
+/* A partial vfio-sriov catalogue is completed once the GPU is empty: every type is
+ * creatable then, and the maxima can be derived from the whole list. */
+static int complete_catalogue(struct host *h, struct gpu *g, const struct gpu_usage *u)
+{
+	int r;
+
+	if (!g->catalogue_partial || u->used)
+		return 0;
+	r = read_types(h->root, g);
+	if (r < 0)
+		return r;
+	derive_max_instances(g);
+	g->catalogue_partial = false;
+	return 0;
+}
+
 int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u)
 {
 	struct usage_walk w = { g, u };
+	int r;
 
 	u->type_index = -1;
 	u->used = 0;
@@ -261,7 +287,8 @@ int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u)
 	case GPU_MODE_MDEV:
 		return mdev_for_each_device(h->root, count_mdev, &w);
 	case GPU_MODE_VFIO_SRIOV:
-		return vfio_usage(h, g, u);
+		r = vfio_usage(h, g, u);
+		return r < 0 ? r : complete_catalogue(h, g, u);
 	default:
 		return 0;
 	}
@@ -297,7 +324,7 @@ int host_usage_all(struct host *h, struct gpu_usage *out)
 	r = mdev_for_each_device(h->root, count_mdev_any, &w);
 	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
 		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)
-			r = vfio_usage(h, &h->gpus[i], &out[i]);
+			r = host_gpu_usage(h, &h->gpus[i], &out[i]);
 	return r;
 }
 

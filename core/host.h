@@ -23,6 +23,9 @@ struct gpu {
 	size_t n_slots;
 	struct vgpu_type *types;
 	size_t n_types;
+	/* vfio-sriov: the catalogue was read while the GPU held vGPUs, so it lists only their
+	 * type; it is read again the next time the GPU is seen empty. */
+	bool catalogue_partial;
 };
 
 struct host {

@@ -169,6 +169,21 @@ static void test_discovery(void)
 		CHECK(all[i].used == u.used && all[i].type_index == u.type_index);
 	}
 
+	/* the vGPU goes: the GPU is empty, its whole catalogue is listed and read again */
+	put("devices/pci0000:00/0000:c1:00.4/nvidia/current_vgpu_type", "0\n");
+	for (int vf = 4; vf <= 5; vf++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "devices/pci0000:00/0000:c1:00.%d/nvidia/"
+			 "creatable_vgpu_types", vf);
+		put(rel, "ID    : vGPU Name\n1150  : NVIDIA L40S-4Q\n1160  : NVIDIA L40S-48Q\n");
+	}
+	CHECK(l40s->catalogue_partial);
+	CHECK(host_gpu_usage(&h, l40s, &u) == 0 && u.used == 0);
+	CHECK(!l40s->catalogue_partial && l40s->n_types == 2);
+	CHECK(l40s->types[0].max_instances == 2); /* 48 GiB / 4 GiB = 12, one per VF: 2 */
+	CHECK(host_type_available(&h, l40s, 0, NULL) == 2);
+
 	CHECK(host_driver_version(&h, version, sizeof(version)) == 0);
 	CHECK_STR(version, "550.54.16");
 	host_free(&h);
