@@ -362,4 +362,24 @@ tree_profiles_available() {
 	return 0
 }
 
+# expect_after_create BDF PROFILE COUNT: COUNT vGPUs of PROFILE now exist on
+# BDF (none before); $TMP/gpu-before and $TMP/profiles-before hold the
+# readings taken with none.
+expect_after_create() {
+	local bdf=$1 profile=$2 count=$3 p before want mine
+	while read -r p before; do
+		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=0; fi
+		check_eq "gpus/$bdf/types/$p/available" "$want" "$(<"$MNT/gpus/$bdf/types/$p/available")"
+	done <"$TMP/gpu-before"
+	while read -r p before; do
+		mine=$(awk -v p="$p" '$1 == p { print $2 }' "$TMP/gpu-before")
+		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=$((before - ${mine:-0})); fi
+		check_eq "profiles/$p/available" "$want" "$(<"$MNT/profiles/$p/available")"
+	done <"$TMP/profiles-before"
+	check_eq "gpus/$bdf/profile" "$profile" "$(<"$MNT/gpus/$bdf/profile")"
+	check_eq "gpus/$bdf/vgpus_used" "$count" "$(<"$MNT/gpus/$bdf/vgpus_used")"
+	check_eq "gpus/$bdf/vgpus_max" "$(<"$MNT/gpus/$bdf/types/$profile/max_instances")" \
+		"$(<"$MNT/gpus/$bdf/vgpus_max")"
+}
+
 say "$TEST_NAME (build: $BUILD_DIR)"

@@ -31,37 +31,20 @@ tree_profiles_available >"$TMP/profiles-before"
 check_eq "gpus/$bdf/profile with no vGPU" "" "$(<"$MNT/gpus/$bdf/profile")"
 check_eq "gpus/$bdf/vgpus_used with no vGPU" 0 "$(<"$MNT/gpus/$bdf/vgpus_used")"
 
-expect_after_create() {
-	local count=$1 p before want mine
-	while read -r p before; do
-		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=0; fi
-		check_eq "gpus/$bdf/types/$p/available" "$want" "$(<"$MNT/gpus/$bdf/types/$p/available")"
-	done <"$TMP/gpu-before"
-	while read -r p before; do
-		mine=$(awk -v p="$p" '$1 == p { print $2 }' "$TMP/gpu-before")
-		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=$((before - ${mine:-0})); fi
-		check_eq "profiles/$p/available" "$want" "$(<"$MNT/profiles/$p/available")"
-	done <"$TMP/profiles-before"
-	check_eq "gpus/$bdf/profile" "$profile" "$(<"$MNT/gpus/$bdf/profile")"
-	check_eq "gpus/$bdf/vgpus_used" "$count" "$(<"$MNT/gpus/$bdf/vgpus_used")"
-	check_eq "gpus/$bdf/vgpus_max" "$(<"$MNT/gpus/$bdf/types/$profile/max_instances")" \
-		"$(<"$MNT/gpus/$bdf/vgpus_max")"
-}
-
 say "echo $type_id > current_vgpu_type of VF ${vfs[0]} ($profile)"
 echo "$type_id" >"$vf1/current_vgpu_type"
 check_eq "current_vgpu_type of ${vfs[0]}" "$type_id" "$(<"$vf1/current_vgpu_type")"
-expect_after_create 1
+expect_after_create "$bdf" "$profile" 1
 pass "one $profile: its available drops by one, other types read 0, profiles/ follows"
 
 say "the same type on VF ${vfs[1]}"
 echo "$type_id" >"$vf2/current_vgpu_type"
-expect_after_create 2
+expect_after_create "$bdf" "$profile" 2
 pass "two $profile"
 
 say "echo 0 > current_vgpu_type removes them"
 echo 0 >"$vf2/current_vgpu_type"
-expect_after_create 1
+expect_after_create "$bdf" "$profile" 1
 echo 0 >"$vf1/current_vgpu_type"
 check_eq "gpus/$bdf/types/*/available after removal" "$(cat "$TMP/gpu-before")" "$(tree_available "$bdf")"
 check_eq "profiles/*/available after removal" "$(cat "$TMP/profiles-before")" "$(tree_profiles_available)"
