@@ -1,10 +1,11 @@
 /* engine.h — the vgpufs engine: the one API the FUSE layer (or any other front end, or a
- * test) uses. It owns the host model and, as the project grows, the state database and
- * the libvirt connection.
+ * test) uses. It owns the host model, the state database, the event log and the libvirt
+ * connection.
  *
  * Concurrency: one mutex guards the whole engine. Every public function takes it for its
- * whole duration, so a caller never sees a half-applied change; callbacks passed in run
- * under it and must not call back into the engine.
+ * whole duration (but a VM restart, which waits on the guest without it), so a caller
+ * never sees a half-applied change; callbacks passed in run under it and must not call
+ * back into the engine.
  *
  * Errors: functions return 0 (or a count) on success and -errno on failure. */
 #ifndef VGPUFS_ENGINE_H

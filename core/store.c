@@ -79,7 +79,8 @@ static int exec_sql(struct store *s, const char *sql)
 	return sqlite_errno(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
 }
 
-int store_schema_version(struct store *s)
+/* The schema version the database is at (PRAGMA user_version). */
+static int store_schema_version(struct store *s)
 {
 	sqlite3_stmt *st;
 	int v = -EIO;

@@ -20,9 +20,6 @@ static inline void sqlite3_finalizep(sqlite3_stmt **s) { sqlite3_finalize(*s); }
 int store_open(struct store *s, const char *state_dir, char *err, size_t err_size);
 void store_close(struct store *s);
 
-/* The schema version the database is at (PRAGMA user_version). */
-int store_schema_version(struct store *s);
-
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);

@@ -73,22 +73,6 @@ int file_write_value(const char *path, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-int file_read_hex(const char *path, unsigned *out)
-{
-	char buf[32], *end;
-	unsigned long v;
-	int r = file_read_value(path, buf, sizeof(buf));
-
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtoul(buf, &end, 16);
-	if (errno || end == buf || *end || v > UINT_MAX)
-		return -EINVAL;
-	*out = (unsigned)v;
-	return 0;
-}
-
 int link_target_name(const char *path, char *buf, size_t size)
 {
 	char target[PATH_MAX];
@@ -118,18 +102,4 @@ int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *
 			return r;
 	}
 	return 0;
-}
-
-static int count_one(const char *name, void *ctx)
-{
-	(void)name;
-	++*(int *)ctx;
-	return 0;
-}
-
-int dir_count(const char *dir)
-{
-	int n = 0, r = dir_for_each(dir, count_one, &n);
-
-	return r == -ENOENT ? 0 : r < 0 ? r : n;
 }

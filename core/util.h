@@ -12,11 +12,9 @@
 #include <unistd.h>
 
 static inline void freep(void *p) { free(*(void **)p); }
-static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 #define _cleanup_free_ __attribute__((cleanup(freep)))
-#define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
 #define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 
@@ -36,16 +34,10 @@ int file_read_value(const char *path, char *buf, size_t size);
 /* Writes value to an existing file in one write(2), as sysfs expects. */
 int file_write_value(const char *path, const char *value);
 
-/* Reads a file's hex number such as "0x10de\n". */
-int file_read_hex(const char *path, unsigned *out);
-
 /* Base name of a symlink's target ("…/drivers/nvidia" -> "nvidia"). */
 int link_target_name(const char *path, char *buf, size_t size);
 
 /* Calls fn for every entry of dir (no "." / ".."), stopping at the first error. */
 int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
-
-/* Counts the entries of dir (0 if it does not exist). */
-int dir_count(const char *dir);
 
 #endif

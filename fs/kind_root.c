@@ -2,6 +2,7 @@
 #include "kinds.h"
 
 #include <errno.h>
+#include <string.h>
 
 static const char readme[] =
 	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
@@ -62,7 +63,7 @@ static int show_host_info(const struct node *n, const struct attr *a, struct tex
 	struct host_info h;
 	int r = engine_host_info(n->engine, &h);
 
-	return show_value(out, r, a->name[0] == 'n' ? h.name : h.driver_version);
+	return show_value(out, r, !strcmp(a->name, "name") ? h.name : h.driver_version);
 }
 
 static int show_host_setting(const struct node *n, const struct attr *a, struct text *out)

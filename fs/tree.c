@@ -695,13 +695,11 @@ static int tree_poll(const char *path, struct fuse_file_info *fi, struct fuse_po
 		     unsigned *reventsp)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	bool stream = h && h->target.attr->size;
 
 	(void)path;
 	*reventsp = POLLOUT | POLLWRNORM;
-	if (h && h->target.attr->size &&
-	    h->stream_pos < h->target.attr->size(&h->target.node))
-		*reventsp |= POLLIN | POLLRDNORM;
-	else if (!h || !h->target.attr->size)
+	if (!stream || h->stream_pos < h->target.attr->size(&h->target.node))
 		*reventsp |= POLLIN | POLLRDNORM;
 	if (!ph)
 		return 0;

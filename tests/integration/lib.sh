@@ -344,23 +344,18 @@ host_gpus() {
 	}' "$1"
 }
 
-# tree_available BDF: "PROFILE AVAILABLE" for each type of a GPU in the tree.
-tree_available() {
-	local t
-	for t in "$MNT/gpus/$1/types"/*; do
-		[ -d "$t" ] && printf '%s %s\n' "${t##*/}" "$(<"$t/available")"
+# available_in DIR: "NAME AVAILABLE" for each directory in DIR (a profile or type).
+available_in() {
+	local d
+	for d in "$1"/*; do
+		[ -d "$d" ] && printf '%s %s\n' "${d##*/}" "$(<"$d/available")"
 	done
 	return 0
 }
 
-# tree_profiles_available: "PROFILE AVAILABLE" for each profile in the tree.
-tree_profiles_available() {
-	local p
-	for p in "$MNT/profiles"/*; do
-		[ -d "$p" ] && printf '%s %s\n' "${p##*/}" "$(<"$p/available")"
-	done
-	return 0
-}
+# tree_available BDF: each type of a GPU in the tree; tree_profiles_available: each profile.
+tree_available() { available_in "$MNT/gpus/$1/types"; }
+tree_profiles_available() { available_in "$MNT/profiles"; }
 
 # expect_after_create BDF PROFILE COUNT: COUNT vGPUs of PROFILE now exist on
 # BDF (none before); $TMP/gpu-before and $TMP/profiles-before hold the
