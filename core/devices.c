@@ -30,6 +30,7 @@ struct device *devices_add(struct devices *ds, const char *vm_uuid, const char *
 	ds->items = grown;
 	d = &grown[ds->n];
 	memset(d, 0, sizeof(*d));
+	d->id = object_id_next();
 	str_copy(d->vm_uuid, sizeof(d->vm_uuid), vm_uuid);
 	str_copy(d->name, sizeof(d->name), name);
 	d->count = 1;

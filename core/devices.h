@@ -12,6 +12,7 @@
 #include "vgpu_type.h"
 
 struct device {
+	int id;              /* object_id_next() */
 	char vm_uuid[UUID_STR_LEN];
 	char name[NAME_MAX_LEN + 1];
 	char *description;

@@ -78,6 +78,11 @@ int engine_host_set(struct engine *e, const char *field, const char *value);
  * state database and only then change what readers see; a refusal returns -errno and
  * leaves its message in the object's error and the event log. */
 int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx);
+/* The identity of an object made by mkdir (object_id_next), or -ENOENT: a name removed
+ * and made again is another object, so a file opened on the old one is not the new one's. */
+int engine_group_id(struct engine *e, const char *name);
+int engine_rule_id(struct engine *e, const char *group, const char *rule);
+int engine_device_id(struct engine *e, const char *vm, const char *dev);
 int engine_group_create(struct engine *e, const char *name);
 int engine_group_delete(struct engine *e, const char *name);
 int engine_group_get(struct engine *e, const char *name, const char *field,

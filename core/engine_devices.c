@@ -162,37 +162,25 @@ static size_t device_vgpus(struct engine *e, const struct device *d, struct vgpu
 	return n;
 }
 
+void device_path(struct engine *e, const struct device *d, char *buf, size_t size)
+{
+	struct virt_domain vm;
+	char err[256];
+
+	if (virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err)) < 0)
+		str_copy(vm.name, sizeof(vm.name), d->vm_uuid);
+	snprintf(buf, size, "vms/%s/devices/%s", vm.name, d->name);
+}
+
 bool group_in_use(struct engine *e, const char *group, char *device, size_t size)
 {
 	for (size_t i = 0; i < e->devices.n; i++) {
 		const struct device *d = &e->devices.items[i];
 
-		struct virt_domain vm;
-		char err[256];
-
 		if (!strcmp(d->group, group)) {
-			if (virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err)) < 0)
-				str_copy(vm.name, sizeof(vm.name), d->vm_uuid);
-			snprintf(device, size, "vms/%s/devices/%s", vm.name, d->name);
+			device_path(e, d, device, size);
 			return true;
 		}
-	}
-	return false;
-}
-
-bool group_has_other_profile(struct engine *e, const char *group, const char *profile)
-{
-	for (size_t i = 0; i < e->devices.n; i++) {
-		const struct device *d = &e->devices.items[i];
-		struct vgpu *vs[64];
-		size_t n;
-
-		if (strcmp(d->group, group))
-			continue;
-		n = device_vgpus(e, d, vs, ARRAY_SIZE(vs));
-		for (size_t j = 0; j < n; j++)
-			if (strcmp(vs[j]->profile, profile))
-				return true;
 	}
 	return false;
 }
@@ -648,6 +636,23 @@ static int find_device(struct engine *e, const char *vm_name, const char *dev,
 	return *d ? 0 : -ENOENT;
 }
 
+static int device_id(struct engine *e, const char *vm_name, const char *dev)
+{
+	struct virt_domain vm;
+	struct device *d;
+	int r = find_device(e, vm_name, dev, &vm, &d);
+
+	return r < 0 ? r : d->id;
+}
+
+int engine_device_id(struct engine *e, const char *vm, const char *dev)
+{
+	int r;
+
+	WITH_LOCK(e, r = device_id(e, vm, dev));
+	return r;
+}
+
 static int store_device_insert(struct engine *e, void *arg)
 {
 	const struct device *d = arg;
@@ -732,13 +737,9 @@ int engine_device_delete(struct engine *e, const char *vm, const char *dev)
 static int parse_uint_field(struct engine *e, const char *object, const char *field,
 			    const char *value, unsigned min, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v = strtoul(value, &end, 10);
-
-	if (!value[0] || *end || value[0] == '-' || v < min || v > max)
-		return refuse(e, object, -EINVAL, "%s takes a whole number from %u to %u, not "
-			      "\"%s\"", field, min, max, value);
-	*out = (unsigned)v;
+	if (value_parse_uint(value, min, max, out) < 0)
+		return refuse(e, object, -EINVAL, "%s takes a whole number from %u to %u, "
+			      "written in plain digits, not \"%s\"", field, min, max, value);
 	return 0;
 }
 
@@ -767,6 +768,9 @@ static int set_wanted(struct engine *e, const char *object, struct device *want,
 		return 0;
 	}
 	if (!strcmp(field, "group")) {
+		if (value[0] && !value_is_name(value))
+			return refuse(e, object, -EINVAL, "group takes a group name or \"\", not "
+				      "\"%s\"", value);
 		if (value[0] && !groups_find(&e->groups, value))
 			return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see "
 				      "groups/)", value);

@@ -5,6 +5,7 @@
 #include "engine_internal.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -64,23 +65,62 @@ static bool host_offers(struct engine *e, const char *profile)
 	return false;
 }
 
-static const char *group_status(struct engine *e, const struct group *g)
+/* ---- status ---- */
+
+static bool is_degraded(struct engine *e, const struct group *g)
 {
 	const struct group *other;
+
+	return group_conflict(e, g, &other) || (g->profile[0] && gpu_lacking(e, g, g->profile));
+}
+
+static bool has_no_gpus(struct engine *e, const struct group *g)
+{
+	return !group_gpu_count(e, g);
+}
+
+static bool has_no_driver(struct engine *e, const struct group *g)
+{
+	(void)e;
+	return !g->driver[0];
+}
+
+static bool has_no_profile(struct engine *e, const struct group *g)
+{
+	(void)e;
+	return !g->profile[0];
+}
+
+static bool needs_reboot(struct engine *e, const struct group *g)
+{
 	char running[64] = "";
 
-	if (group_conflict(e, g, &other))
-		return "degraded";
-	if (!group_gpu_count(e, g))
-		return "no-gpus";
-	if (!g->driver[0])
-		return "no-driver";
-	if (!g->profile[0])
-		return "no-profile";
-	if (gpu_lacking(e, g, g->profile))
-		return "degraded";
 	host_driver_version(&e->host, running, sizeof(running));
-	return strcmp(g->driver, running) ? "reboot-required" : "ready";
+	return strcmp(g->driver, running) != 0;
+}
+
+/* A group's status is the first of these that applies; docs/tree.md lists them in this
+ * order. The last applies always. */
+static const struct {
+	const char *name;
+	bool (*applies)(struct engine *e, const struct group *g);
+} group_statuses[] = {
+	{ "degraded", is_degraded },
+	{ "no-gpus", has_no_gpus },
+	{ "no-driver", has_no_driver },
+	{ "no-profile", has_no_profile },
+	{ "reboot-required", needs_reboot },
+	{ "ready", NULL },
+};
+
+static const char *group_status(struct engine *e, const struct group *g)
+{
+	size_t i = 0;
+
+	while (group_statuses[i].applies && !group_statuses[i].applies(e, g))
+		i++;
+	assert(i < ARRAY_SIZE(group_statuses));
+	return group_statuses[i].name;
 }
 
 /* ---- capacity ---- */
@@ -212,17 +252,18 @@ static int validate_profile(struct engine *e, const struct group *g, const char 
 			    const char *value, char *out, size_t size)
 {
 	const struct gpu *lacking;
+	char user[OBJECT_MAX];
 
 	if (value[0] && !host_offers(e, value))
 		return refuse(e, object, -ENOENT, "no GPU on this host offers profile \"%s\" "
 			      "(see profiles/)", value);
-	if (value[0] && group_has_other_profile(e, g->name, value))
-		return refuse(e, object, -EBUSY, "devices of group %s hold vGPUs of profile %s; "
-			      "free them first", g->name, g->profile);
 	if (value[0] && (lacking = gpu_lacking(e, g, value)))
 		return refuse(e, object, -EINVAL, "GPU %s (%s) of this group does not offer "
 			      "profile %s (see groups/%s/profiles/)", lacking->pci.bdf,
 			      lacking->name, value, g->name);
+	if (strcmp(value, g->profile) && group_in_use(e, g->name, user, sizeof(user)))
+		return refuse(e, object, -EBUSY, "%s holds vGPUs of profile %s from this group; "
+			      "free them first", user, g->profile);
 	return str_copy(out, size, value);
 }
 
@@ -243,9 +284,10 @@ static int validate_driver_iso(struct engine *e, const struct group *g, const ch
 {
 	(void)g;
 	if (value[0] && (strchr(value, '/') || !value_is_text_line(value) ||
+			 strlen(value) >= sizeof(g->driver_iso) ||
 			 !strcmp(value, ".") || !strcmp(value, "..")))
-		return refuse(e, object, -EINVAL, "driver_iso is a file name in media/, "
-			      "not \"%s\"", value);
+		return refuse(e, object, -EINVAL, "driver_iso is a file name in media/ (at "
+			      "most %zu bytes), not \"%s\"", sizeof(g->driver_iso) - 1, value);
 	return str_copy(out, size, value);
 }
 
@@ -490,6 +532,21 @@ static int list_groups(struct engine *e, engine_name_fn fn, void *ctx)
 			return r;
 	}
 	return 0;
+}
+
+static int group_id(struct engine *e, const char *name)
+{
+	const struct group *g = groups_find(&e->groups, name);
+
+	return g ? g->id : -ENOENT;
+}
+
+int engine_group_id(struct engine *e, const char *name)
+{
+	int r;
+
+	WITH_LOCK(e, r = group_id(e, name));
+	return r;
 }
 
 int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx)

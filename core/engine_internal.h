@@ -76,10 +76,10 @@ void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name)
 int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size);
 /* unassigned | allocated | restart-required | attached | error */
 const char *device_status(struct engine *e, const struct device *d, bool vm_active);
-/* True when a device of the group has vGPUs (groups cannot go while so). */
+/* "vms/<vm>/devices/<dev>", by the VM's name (its UUID when libvirt does not know it). */
+void device_path(struct engine *e, const struct device *d, char *buf, size_t size);
+/* True when a device of the group has vGPUs (groups cannot go while so); *device names it. */
 bool group_in_use(struct engine *e, const char *group, char *device, size_t size);
-/* True when vGPUs of a profile other than `profile` are allocated in group. */
-bool group_has_other_profile(struct engine *e, const char *group, const char *profile);
 
 /* engine_vms.c */
 int vms_start_worker(struct engine *e);

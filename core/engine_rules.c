@@ -31,6 +31,45 @@ static int find_rule(struct engine *e, const char *group, const char *rule,
 	return *r ? 0 : -ENOENT;
 }
 
+/* ---- rule changes that would strand vGPUs ---- */
+
+/* The first vGPU that would end up on a GPU outside its device's group once edit is made
+ * (it belongs to the group now), or NULL. Its device goes to *device. */
+static const struct vgpu *vgpu_stranded(struct engine *e, const struct rule_edit *edit,
+					const struct device **device)
+{
+	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
+		const struct vgpu *v = &e->devices.vgpus[i];
+		const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
+		const struct gpu *gpu = host_find_gpu(&e->host, v->gpu);
+		const struct group *g = d ? groups_find(&e->groups, d->group) : NULL;
+
+		if (!g || !gpu || groups_owner_after(&e->groups, gpu, e->host_name, NULL) != g)
+			continue;
+		if (groups_owner_after(&e->groups, gpu, e->host_name, edit) != g) {
+			*device = d;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Refuses (EBUSY, naming the device) a rule change that would take a GPU holding vGPUs
+ * out of their device's group: by removing or narrowing its rule, or by matching it
+ * from a second group, which puts it in neither. */
+static int check_vgpus_stay(struct engine *e, const char *object, const struct rule_edit *edit)
+{
+	const struct device *d;
+	const struct vgpu *v = vgpu_stranded(e, edit, &d);
+	char device[OBJECT_MAX];
+
+	if (!v)
+		return 0;
+	device_path(e, d, device, sizeof(device));
+	return refuse(e, object, -EBUSY, "GPU %s would leave group %s while %s holds vGPUs on "
+		      "it; free them first", v->gpu, d->group, device);
+}
+
 /* ---- fields ---- */
 
 static bool is_node_name(const char *s)
@@ -45,16 +84,33 @@ static bool is_node_name(const char *s)
 	return true;
 }
 
+static bool is_hex(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdefABCDEF") >= n;
+}
+
+/* A PCI device number (00-1f), when the text has no glob character. */
+static bool device_ok(const char *s, size_t n)
+{
+	return strcspn(s, "*?[") < n || (n == 2 && is_hex(s, 2) && strchr("01", s[0]));
+}
+
+/* A PCI function (0-7), when the text has no glob character. */
+static bool function_ok(const char *s)
+{
+	return strpbrk(s, "*?[") || (s[0] >= '0' && s[0] <= '7' && !s[1]);
+}
+
+/* "0000:41:00.0" or, with_domain false, "41:00.0": hex, device 00-1f, function 0-7. */
 static bool is_bdf(const char *s, bool with_domain)
 {
-	unsigned domain, bus, dev, fn;
-	int end = 0;
-
-	if (with_domain)
-		sscanf(s, "%4x:%2x:%2x.%1x%n", &domain, &bus, &dev, &fn, &end);
-	else
-		sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &end);
-	return end > 0 && s[end] == '\0' && strspn(s, "0123456789abcdefABCDEF:.") == strlen(s);
+	if (with_domain) {
+		if (strlen(s) != 12 || !is_hex(s, 4) || s[4] != ':')
+			return false;
+		s += 5;
+	}
+	return strlen(s) == 7 && is_hex(s, 2) && s[2] == ':' && device_ok(s + 3, 2) &&
+	       s[5] == '.' && function_ok(s + 6);
 }
 
 /* Brackets must pair up, or fnmatch() just never matches. */
@@ -77,10 +133,16 @@ static bool brackets_balanced(const char *s)
  * bus and device (a ':' in it) and use only address characters and glob syntax. */
 static bool is_slot_filter(const char *s)
 {
+	const char *dot = strrchr(s, '.'), *colon = strrchr(s, ':');
+
 	if (!s[0] || is_bdf(s, true) || is_bdf(s, false))
 		return true;
-	return strlen(s) < 64 && strpbrk(s, "*?[") && strchr(s, ':') && brackets_balanced(s) &&
-	       strspn(s, "0123456789abcdefABCDEF:.*?[]!-") == strlen(s);
+	if (strlen(s) >= 64 || !strpbrk(s, "*?[") || !colon || !brackets_balanced(s) ||
+	    strspn(s, "0123456789abcdefABCDEF:.*?[]!-") != strlen(s))
+		return false;
+	/* the parts a glob leaves literal must still be a device and a function */
+	return !dot || dot < colon || (function_ok(dot + 1) &&
+				       device_ok(colon + 1, (size_t)(dot - colon - 1)));
 }
 
 /* Validates and normalises value for field; -ENOENT for an unknown field. */
@@ -194,7 +256,7 @@ static int rule_set(struct engine *e, const char *group, const char *rule, const
 		    const char *value)
 {
 	struct group *g;
-	struct rule *r;
+	struct rule *r, wanted;
 	char object[OBJECT_MAX], normalised[256], *target;
 	struct rule_change change = { group, rule, field, normalised };
 	size_t target_size;
@@ -209,13 +271,19 @@ static int rule_set(struct engine *e, const char *group, const char *rule, const
 	target = rule_field(r, field, &target_size);
 	if (target ? !strcmp(target, normalised) : r->enabled == (normalised[0] == '1'))
 		return 0;
-	rc = commit_change(e, object, store_rule_field, &change);
-	if (rc < 0)
-		return rc;
+	wanted = *r;
+	target = rule_field(&wanted, field, &target_size);
 	if (target)
 		str_copy(target, target_size, normalised);
 	else
-		r->enabled = normalised[0] == '1';
+		wanted.enabled = normalised[0] == '1';
+	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, r, &wanted });
+	if (rc < 0)
+		return rc;
+	rc = commit_change(e, object, store_rule_field, &change);
+	if (rc < 0)
+		return rc;
+	*r = wanted;
 	events_add(&e->events, "%s/%s = %s", object, field, normalised);
 	return 0;
 }
@@ -232,15 +300,18 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 /* ---- creating and deleting rules ---- */
 
 struct rule_row {
-	const char *group, *rule, *node, *slot;
+	const char *group;
+	const struct rule *rule;
 };
 
 static int store_rule_insert(struct engine *e, void *arg)
 {
 	const struct rule_row *row = arg;
+	const struct rule *r = row->rule;
 
-	return store_exec(&e->store, "INSERT INTO rules (group_name, name, node, slot) "
-			  "VALUES (?, ?, ?, ?)", row->group, row->rule, row->node, row->slot, NULL);
+	return store_exec(&e->store, "INSERT INTO rules (group_name, name, node, slot, enabled) "
+			  "VALUES (?, ?, ?, ?, ?)", row->group, r->name, r->node, r->slot,
+			  r->enabled ? "1" : "0", NULL);
 }
 
 static int store_rule_delete(struct engine *e, void *arg)
@@ -248,36 +319,44 @@ static int store_rule_delete(struct engine *e, void *arg)
 	const struct rule_row *row = arg;
 
 	return store_exec(&e->store, "DELETE FROM rules WHERE group_name = ? AND name = ?",
-			  row->group, row->rule, NULL);
+			  row->group, row->rule->name, NULL);
 }
 
-/* A new rule is for this node, and matches every GPU on it until narrowed. */
-static int add_rule(struct engine *e, struct group *g, const char *rule, const char *slot)
+/* A rule for this node with the given slot ("" for any), enabled. */
+static struct rule new_rule(struct engine *e, const char *name, const char *slot)
 {
-	struct rule_row row = { g->name, rule, e->host_name, slot };
-	char object[OBJECT_MAX];
-	struct rule *r;
-	int rc;
+	struct rule r = { .enabled = true };
 
-	rule_object(object, g->name, rule);
-	if (group_find_rule(g, rule))
-		return refuse(e, object, -EEXIST, "rule %s already exists in group %s", rule,
-			      g->name);
-	rc = commit_change(e, object, store_rule_insert, &row);
+	str_copy(r.name, sizeof(r.name), name);
+	str_copy(r.node, sizeof(r.node), e->host_name);
+	str_copy(r.slot, sizeof(r.slot), slot);
+	return r;
+}
+
+/* Commits and adds wanted (checked by the caller) to g. */
+static int add_rule(struct engine *e, struct group *g, const struct rule *wanted,
+		    const char *object)
+{
+	struct rule_row row = { g->name, wanted };
+	struct rule *r;
+	int rc = commit_change(e, object, store_rule_insert, &row);
+
 	if (rc < 0)
 		return rc;
-	r = group_add_rule(g, rule, e->host_name);
+	r = group_add_rule(g, wanted->name, wanted->node);
 	if (!r)
 		return -ENOMEM;
-	str_copy(r->slot, sizeof(r->slot), slot);
-	events_add(&e->events, "%s created (node %s, slot %s)", object, e->host_name,
-		   slot[0] ? slot : "any");
+	str_copy(r->slot, sizeof(r->slot), wanted->slot);
+	r->enabled = wanted->enabled;
+	events_add(&e->events, "%s created (node %s, slot %s%s)", object, wanted->node,
+		   wanted->slot[0] ? wanted->slot : "any", wanted->enabled ? "" : ", disabled");
 	return 0;
 }
 
+/* Commits and removes r (checked by the caller) from g. */
 static int remove_rule(struct engine *e, struct group *g, struct rule *r)
 {
-	struct rule_row row = { g->name, r->name, NULL, NULL };
+	struct rule_row row = { g->name, r };
 	char object[OBJECT_MAX];
 	int rc;
 
@@ -291,18 +370,29 @@ static int remove_rule(struct engine *e, struct group *g, struct rule *r)
 	return 0;
 }
 
-static int rule_create(struct engine *e, const char *group, const char *rule)
+/* A new rule matches every GPU of this node until narrowed (docs/tree.md). Where that
+ * would take GPUs holding vGPUs from their group, it starts disabled instead: mkdir
+ * still works, and enabling it is checked like any other rule change. */
+static int rule_create(struct engine *e, const char *group, const char *name)
 {
 	struct group *g = groups_find(&e->groups, group);
 	char object[OBJECT_MAX];
+	const struct device *d;
+	struct rule wanted;
 
 	if (!g)
 		return -ENOENT;
 	snprintf(object, sizeof(object), "groups/%s", group);
-	if (!value_is_name(rule))
+	if (!value_is_name(name))
 		return refuse(e, object, -EINVAL, "\"%s\" is not a valid rule name "
-			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", rule);
-	return add_rule(e, g, rule, "");
+			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", name);
+	rule_object(object, group, name);
+	if (group_find_rule(g, name))
+		return refuse(e, object, -EEXIST, "rule %s already exists in group %s", name,
+			      group);
+	wanted = new_rule(e, name, "");
+	wanted.enabled = !vgpu_stranded(e, &(struct rule_edit){ g, NULL, &wanted }, &d);
+	return add_rule(e, g, &wanted, object);
 }
 
 int engine_rule_create(struct engine *e, const char *group, const char *rule)
@@ -318,9 +408,14 @@ static int rule_delete(struct engine *e, const char *group, const char *rule)
 	struct group *g;
 	struct rule *r;
 
+	char object[OBJECT_MAX];
+	int rc;
+
 	if (find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
-	return remove_rule(e, g, r);
+	rule_object(object, group, rule);
+	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, r, NULL });
+	return rc < 0 ? rc : remove_rule(e, g, r);
 }
 
 int engine_rule_delete(struct engine *e, const char *group, const char *rule)
@@ -328,6 +423,22 @@ int engine_rule_delete(struct engine *e, const char *group, const char *rule)
 	int r;
 
 	WITH_LOCK(e, r = rule_delete(e, group, rule));
+	return r;
+}
+
+static int rule_id(struct engine *e, const char *group, const char *rule)
+{
+	struct group *g;
+	struct rule *r;
+
+	return find_rule(e, group, rule, &g, &r) < 0 ? -ENOENT : r->id;
+}
+
+int engine_rule_id(struct engine *e, const char *group, const char *rule)
+{
+	int r;
+
+	WITH_LOCK(e, r = rule_id(e, group, rule));
 	return r;
 }
 
@@ -394,17 +505,20 @@ static struct rule *own_rule(struct engine *e, const char *bdf, struct group **h
 	return NULL;
 }
 
-/* The first rule of another group than `except` that matches gpu. */
+/* The first rule that matches gpu, outside group `except_group` and other than rule
+ * `except_rule`. */
 static const struct rule *other_match(struct engine *e, const struct gpu *gpu,
-				      const struct group *except, const struct group **holder)
+				      const struct group *except_group,
+				      const struct rule *except_rule, const struct group **holder)
 {
 	for (size_t i = 0; i < e->groups.n; i++) {
 		const struct group *g = &e->groups.items[i];
 
-		if (g == except)
+		if (g == except_group)
 			continue;
 		for (size_t j = 0; j < g->n_rules; j++) {
-			if (rule_matches(&g->rules[j], gpu, e->host_name)) {
+			if (&g->rules[j] != except_rule &&
+			    rule_matches(&g->rules[j], gpu, e->host_name)) {
 				*holder = g;
 				return &g->rules[j];
 			}
@@ -413,21 +527,22 @@ static const struct rule *other_match(struct engine *e, const struct gpu *gpu,
 	return NULL;
 }
 
+/* "": the GPU's own rule goes, if nothing else would keep the GPU in a group. */
 static int gpu_unassign(struct engine *e, const struct gpu *gpu, const char *object)
 {
 	struct group *holder = NULL;
 	struct rule *own = own_rule(e, gpu->pci.bdf, &holder);
 	const struct group *other;
-	const struct rule *r;
-	int rc = own ? remove_rule(e, holder, own) : 0;
+	const struct rule *r = other_match(e, gpu, NULL, own, &other);
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	r = other_match(e, gpu, NULL, &other);
 	if (r)
 		return refuse(e, object, -EBUSY, "GPU %s is still matched by rule %s of group "
 			      "%s; change or remove that rule", gpu->pci.bdf, r->name, other->name);
-	return 0;
+	if (!own)
+		return 0;
+	rc = check_vgpus_stay(e, object, &(struct rule_edit){ holder, own, NULL });
+	return rc < 0 ? rc : remove_rule(e, holder, own);
 }
 
 static int gpu_set_group(struct engine *e, const char *bdf, const char *name)
@@ -435,26 +550,44 @@ static int gpu_set_group(struct engine *e, const char *bdf, const char *name)
 	const struct gpu *gpu = host_find_gpu(&e->host, bdf);
 	struct group *g, *holder = NULL;
 	const struct group *other;
-	const struct rule *r;
+	const struct rule *r, *own;
+	struct rule wanted;
 	char object[OBJECT_MAX], rule[NAME_MAX_LEN + 1];
+	int rc;
 
 	if (!gpu)
 		return -ENOENT;
 	snprintf(object, sizeof(object), "gpus/%s", bdf);
 	if (!name[0])
 		return gpu_unassign(e, gpu, object);
+	if (!value_is_name(name))
+		return refuse(e, object, -EINVAL, "group takes a group name or \"\", not \"%s\"",
+			      name);
 	g = groups_find(&e->groups, name);
 	if (!g)
 		return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see groups/)",
 			      name);
-	r = other_match(e, gpu, g, &other);
+	r = other_match(e, gpu, g, NULL, &other);
 	if (r)
 		return refuse(e, object, -EBUSY, "GPU %s already belongs to group %s (rule %s); "
 			      "write \"\" to its group first", bdf, other->name, r->name);
-	if (own_rule(e, bdf, &holder) || group_matches(g, gpu, e->host_name))
+	own = own_rule(e, bdf, &holder);
+	if (own && holder != g)
+		return refuse(e, object, -EBUSY, "GPU %s has the disabled rule %s in group %s; "
+			      "remove it first", bdf, own->name, holder->name);
+	if (own || group_matches(g, gpu, e->host_name))
 		return 0; /* already in g */
+	if (g->profile[0] && gpu_find_type(gpu, g->profile) < 0)
+		return refuse(e, object, -EINVAL, "GPU %s (%s) does not offer profile %s of group "
+			      "%s: a rule for it could never give a vGPU", bdf, gpu->name,
+			      g->profile, g->name);
 	gpu_rule_name(rule, sizeof(rule), bdf);
-	return add_rule(e, g, rule, bdf);
+	wanted = new_rule(e, rule, bdf);
+	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, NULL, &wanted });
+	if (rc < 0)
+		return rc;
+	rule_object(object, g->name, rule);
+	return add_rule(e, g, &wanted, object);
 }
 
 int engine_gpu_set_group(struct engine *e, const char *bdf, const char *group)

@@ -1,6 +1,7 @@
 /* events.c — see events.h. */
 #include "events.h"
 #include "util.h"
+#include "value.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -23,19 +24,22 @@ static void make_room(struct events *ev, size_t extra)
 	ev->start += (off_t)drop;
 }
 
+/* Every line is one line whatever names and values it quotes: the whole text is escaped
+ * (value_escape), so a newline in a user's name can neither split an event nor forge one. */
 void events_add(struct events *ev, const char *fmt, ...)
 {
-	char line[MESSAGE_MAX + 64], *grown;
+	char text[MESSAGE_MAX], line[4 * MESSAGE_MAX + 64], *grown;
 	struct tm tm;
 	time_t now = time(NULL);
 	size_t n;
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
 	gmtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	va_end(ap);
+	value_escape(text, line + n, sizeof(line) - n - 1);
 	n = strlen(line);
 	line[n++] = '\n';
 	make_room(ev, n);
@@ -87,7 +91,7 @@ void events_set_error(struct events *ev, const char *object, const char *message
 		e = &ev->errors[ev->n_errors++];
 		str_copy(e->object, sizeof(e->object), object);
 	}
-	str_copy(e->message, sizeof(e->message), message);
+	value_escape(message, e->message, sizeof(e->message));
 }
 
 const char *events_error(const struct events *ev, const char *object)

@@ -2,6 +2,7 @@
 #include "groups.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 static void group_defaults(struct group *g, const char *name)
 {
 	memset(g, 0, sizeof(*g));
+	g->id = object_id_next();
 	str_copy(g->name, sizeof(g->name), name);
 	g->description = strdup("");
 	str_copy(g->class, sizeof(g->class), "vgpu");
@@ -38,6 +40,7 @@ struct rule *group_add_rule(struct group *g, const char *name, const char *node)
 	g->rules = grown;
 	r = &grown[g->n_rules++];
 	memset(r, 0, sizeof(*r));
+	r->id = object_id_next();
 	str_copy(r->name, sizeof(r->name), name);
 	str_copy(r->node, sizeof(r->node), node);
 	r->enabled = true;
@@ -208,4 +211,34 @@ bool group_owns(const struct groups *gs, const struct group *g, const struct gpu
 
 	return group_matches(g, gpu, host_name) &&
 	       groups_matching(gs, gpu, host_name, &first) == 1;
+}
+
+static bool matches_after(const struct group *g, const struct gpu *gpu, const char *host_name,
+			  const struct rule_edit *edit)
+{
+	bool edited = edit && edit->group == g;
+
+	if (edited && edit->now && rule_matches(edit->now, gpu, host_name))
+		return true;
+	for (size_t i = 0; i < g->n_rules; i++)
+		if (!(edited && &g->rules[i] == edit->old) &&
+		    rule_matches(&g->rules[i], gpu, host_name))
+			return true;
+	return false;
+}
+
+const struct group *groups_owner_after(const struct groups *gs, const struct gpu *gpu,
+				       const char *host_name, const struct rule_edit *edit)
+{
+	const struct group *owner = NULL;
+
+	assert(!edit || edit->old || edit->now);
+	for (size_t i = 0; i < gs->n; i++) {
+		if (!matches_after(&gs->items[i], gpu, host_name, edit))
+			continue;
+		if (owner)
+			return NULL;
+		owner = &gs->items[i];
+	}
+	return owner;
 }

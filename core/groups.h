@@ -13,6 +13,7 @@
 #include "value.h"
 
 struct rule {
+	int id;              /* object_id_next() */
 	char name[NAME_MAX_LEN + 1];
 	char node[256];
 	char vendor[8];
@@ -22,6 +23,7 @@ struct rule {
 };
 
 struct group {
+	int id;              /* object_id_next() */
 	char name[NAME_MAX_LEN + 1];
 	char *description;
 	char class[NAME_MAX_LEN + 1];
@@ -61,5 +63,18 @@ size_t groups_matching(const struct groups *gs, const struct gpu *gpu, const cha
 /* True when gpu belongs to g: matched by g and by no other group. */
 bool group_owns(const struct groups *gs, const struct group *g, const struct gpu *gpu,
 		const char *host_name);
+
+/* A change to one rule, judged before it is made: rule `old` of group `group` (NULL for
+ * a new rule) becomes `now` (NULL when it is removed). */
+struct rule_edit {
+	const struct group *group;
+	const struct rule *old;
+	const struct rule *now;
+};
+
+/* The group gpu would belong to once edit (NULL: none) is made: the one group whose
+ * rules match it, or NULL when none or several do. */
+const struct group *groups_owner_after(const struct groups *gs, const struct gpu *gpu,
+				       const char *host_name, const struct rule_edit *edit);
 
 #endif

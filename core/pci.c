@@ -162,7 +162,8 @@ out:
 		*n = 0;
 		return r;
 	}
-	qsort(*gpus, *n, sizeof(**gpus), cmp_bdf);
+	if (*n) /* *gpus is NULL when none was found, and qsort's base must not be */
+		qsort(*gpus, *n, sizeof(**gpus), cmp_bdf);
 	return 0;
 }
 

@@ -220,3 +220,81 @@ int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)
 	}
 	return r;
 }
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* A "file:" URI for path with params: '%', '?' and '#' would end or escape the path. An
+ * absolute path gets an empty authority ("file:///…"), so "//x" is never a host name. */
+static int file_uri(char *buf, size_t size, const char *path, const char *params)
+{
+	size_t n = 0;
+	int r = str_copy(buf, size, path[0] == '/' ? "file://" : "file:");
+
+	if (r < 0)
+		return r;
+	n = strlen(buf);
+	for (const char *p = path; *p; p++) {
+		if (n + 4 >= size)
+			return -ENAMETOOLONG;
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(buf + n, size - n, "%%%02X", (unsigned char)*p);
+		else
+			buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	r = str_printf(buf + n, size - n, "?%s", params);
+	return r < 0 ? r : 0;
+}
+
+int store_read_schema(const char *state_dir, struct store_schema *out, char *err,
+		      size_t err_size)
+{
+	char wal[PATH_MAX + 8], shm[PATH_MAX + 8], uri[3 * PATH_MAX + 64];
+	struct store s = { NULL };
+	bool has_wal, has_shm;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->latest = (int)ARRAY_SIZE(migrations);
+	r = str_printf(out->path, sizeof(out->path), "%s/vgpufs.db", state_dir);
+	if (r < 0)
+		return r;
+	if (!file_exists(out->path)) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		snprintf(err, err_size, "%s", strerror(errno));
+		return -errno;
+	}
+	out->exists = true;
+	snprintf(wal, sizeof(wal), "%s-wal", out->path);
+	snprintf(shm, sizeof(shm), "%s-shm", out->path);
+	has_wal = file_exists(wal);
+	has_shm = file_exists(shm);
+	/* Plain read-only would create a missing -wal and -shm, and write read marks into an
+	 * existing -shm; readonly_shm makes sqlite copy the -shm and leave it alone. */
+	if (has_wal && has_shm)
+		r = file_uri(uri, sizeof(uri), out->path, "mode=ro&readonly_shm=1");
+	else
+		r = file_uri(uri, sizeof(uri), out->path, "immutable=1");
+	out->wal_unread = has_wal && !has_shm;
+	if (r < 0)
+		return r;
+	r = sqlite3_open_v2(uri, &s.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	if (r == SQLITE_OK) {
+		sqlite3_db_config(s.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		sqlite3_busy_timeout(s.db, 5000);
+		out->version = store_schema_version(&s);
+		r = out->version < 0 ? SQLITE_ERROR : SQLITE_OK;
+	}
+	if (r != SQLITE_OK)
+		snprintf(err, err_size, "%s", s.db ? sqlite3_errmsg(s.db) : sqlite3_errstr(r));
+	store_close(&s);
+	if (r == SQLITE_OK)
+		return 0;
+	return sqlite_errno(r) < 0 ? sqlite_errno(r) : -EIO;
+}

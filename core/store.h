@@ -6,7 +6,9 @@
 #ifndef VGPUFS_STORE_H
 #define VGPUFS_STORE_H
 
+#include <limits.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct store {
@@ -30,5 +32,20 @@ int store_exec(struct store *s, const char *sql, ...) __attribute__((sentinel));
 /* Prepares a statement for the caller to step (binds as above). */
 int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)
 	__attribute__((sentinel));
+
+/* The schema version of the database in state_dir, read for `vgpufs --check` without
+ * writing anything: not the database, and not sqlite's -wal or -shm either. A database
+ * with no -wal is read as an immutable file. A WAL database (the daemon runs, or was
+ * killed) is read through its -wal and with its -shm opened read-only; a -wal without a
+ * -shm cannot be read that way, so then only the main file is read (wal_unread). */
+struct store_schema {
+	char path[PATH_MAX];  /* <state_dir>/vgpufs.db */
+	bool exists;
+	int version;          /* PRAGMA user_version, when it exists */
+	int latest;           /* the version this vgpufs migrates to */
+	bool wal_unread;
+};
+int store_read_schema(const char *state_dir, struct store_schema *out, char *err,
+		      size_t err_size);
 
 #endif

@@ -103,3 +103,10 @@ int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *
 	}
 	return 0;
 }
+
+int object_id_next(void)
+{
+	static int last;
+
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}

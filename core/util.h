@@ -37,6 +37,10 @@ int file_write_value(const char *path, const char *value);
 /* Base name of a symlink's target ("…/drivers/nvidia" -> "nvidia"). */
 int link_target_name(const char *path, char *buf, size_t size);
 
+/* A new object's identity: > 0, never reused while the process runs, so an object
+ * removed and made again under the same name is told apart from the old one. */
+int object_id_next(void);
+
 /* Calls fn for every entry of dir (no "." / ".."), stopping at the first error. */
 int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
 

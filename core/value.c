@@ -2,7 +2,9 @@
 #include "value.h"
 #include "util.h"
 
+#include <assert.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -117,4 +119,49 @@ bool value_is_driver_version(const char *s)
 		}
 	}
 	return digits && parts >= 2 && parts <= 4;
+}
+
+int value_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long long v = 0;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 10 || strspn(s, "0123456789") != n || (s[0] == '0' && n > 1))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	if (v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+void value_escape(const char *s, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0;
+
+	assert(size > 0);
+	while (*p) {
+		char esc[8];
+		size_t n = utf8_sequence(p), elen;
+
+		if (*p == '\\' || *p == '\n' || *p == '\t') {
+			elen = (size_t)snprintf(esc, sizeof(esc), "\\%c",
+						*p == '\n' ? 'n' : *p == '\t' ? 't' : '\\');
+			n = 1;
+		} else if (!n || *p < 0x20 || *p == 0x7f) {
+			elen = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			n = 1;
+		} else {
+			elen = n;
+			memcpy(esc, p, n);
+		}
+		if (len + elen >= size)
+			break;
+		memcpy(out + len, esc, elen);
+		len += elen;
+		p += n;
+	}
+	out[len] = '\0';
 }

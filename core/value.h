@@ -28,4 +28,13 @@ int value_normalize_pci_id(const char *s, char *out, size_t size);
 /* A host driver version such as 535.161.05 (digits and dots, 2-4 parts). */
 bool value_is_driver_version(const char *s);
 
+/* A whole number written plainly: decimal digits only, no sign, no leading zero, no
+ * spaces (stricter than the kernel's kstrtouint), from min to max. 0 and *out, or -EINVAL. */
+int value_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* Copies s into out as one printable line: '\\' '\n' '\t' are escaped as such, other
+ * control bytes and invalid UTF-8 as \xHH. out is always NUL-terminated; an escape that
+ * does not fit whole is left out. */
+void value_escape(const char *s, char *out, size_t size);
+
 #endif

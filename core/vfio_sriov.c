@@ -27,11 +27,13 @@ static int parse_line(char *line, struct vgpu_type *t)
 	char *colon = strchr(line, ':'), *end, *name, id_text[24];
 	unsigned long id;
 
-	if (!colon)
+	/* the header, or garbage; strtoul alone would take "-1" as ULONG_MAX, and ids are
+	 * read back as unsigned (vfio_sriov_current_type) */
+	if (!colon || !isdigit((unsigned char)line[strspn(line, " \t")]))
 		return -EINVAL;
 	id = strtoul(line, &end, 10);
-	if (end == line || id == 0)
-		return -EINVAL; /* the header, or garbage */
+	if (id == 0 || id > UINT_MAX)
+		return -EINVAL;
 	while (isspace((unsigned char)*end))
 		end++;
 	if (end != colon)

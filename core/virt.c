@@ -572,3 +572,38 @@ int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, siz
 		return r;
 	return virDomainCreate(dom) == 0 ? 0 : fail(err, err_size, -EBUSY);
 }
+
+/* ---- a one-off question, for vgpufs --check ---- */
+
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static int probe_init_result;
+
+/* No event loop: a read-only question needs none, and none is left running after it. */
+static void probe_init(void)
+{
+	virSetErrorFunc(NULL, no_error_output);
+	if (virInitialize() < 0)
+		probe_init_result = -EIO;
+}
+
+int virt_probe(const char *uri, unsigned long *libvirt_version, int *n_domains,
+	       char *err, size_t err_size)
+{
+	virConnectPtr conn;
+	int r = 0;
+
+	pthread_once(&probe_once, probe_init);
+	if (probe_init_result < 0) {
+		str_copy(err, err_size, "cannot initialise libvirt");
+		return probe_init_result;
+	}
+	conn = virConnectOpenReadOnly(uri);
+	if (!conn)
+		return fail(err, err_size, -EIO);
+	if (virConnectGetLibVersion(conn, libvirt_version) < 0)
+		r = fail(err, err_size, -EIO);
+	else if ((*n_domains = virConnectListAllDomains(conn, NULL, 0)) < 0)
+		r = fail(err, err_size, -EIO);
+	virConnectClose(conn);
+	return r;
+}

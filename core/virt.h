@@ -77,4 +77,10 @@ int virt_define(struct virt *v, const char *xml, char *err, size_t err_size);
  * -EINVAL, as stopping would remove it. */
 int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, size_t err_size);
 
+/* Whether uri answers, for `vgpufs --check`: opens it read-only, without events, asks
+ * for libvirt's version (major * 1000000 + minor * 1000 + release) and the number of
+ * domains, active and inactive, and closes it again. */
+int virt_probe(const char *uri, unsigned long *libvirt_version, int *n_domains,
+	       char *err, size_t err_size);
+
 #endif

@@ -53,9 +53,7 @@ static int store_rule(const struct node *n, const struct attr *a, const char *va
 
 static int rule_exists(const struct node *n, const char *name)
 {
-	char value[8];
-
-	return engine_rule_get(n->engine, n->key[0], name, "enabled", value, sizeof(value));
+	return engine_rule_id(n->engine, n->key[0], name);
 }
 
 static int rule_list(const struct node *n, engine_name_fn fn, void *ctx)
@@ -139,9 +137,7 @@ static const struct node_kind group_profiles_kind = {
 
 static int group_exists(const struct node *n, const char *name)
 {
-	char value[16];
-
-	return engine_group_get(n->engine, name, "type", value, sizeof(value));
+	return engine_group_id(n->engine, name);
 }
 
 static int group_list(const struct node *n, engine_name_fn fn, void *ctx)

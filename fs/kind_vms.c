@@ -151,9 +151,7 @@ static const struct node_kind device_kind = {
 
 static int device_exists(const struct node *n, const char *name)
 {
-	char value[16];
-
-	return engine_device_get(n->engine, n->key[0], name, "type", value, sizeof(value));
+	return engine_device_id(n->engine, n->key[0], name);
 }
 
 static int device_list(const struct node *n, engine_name_fn fn, void *ctx)

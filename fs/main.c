@@ -1,8 +1,11 @@
 /* main.c — the vgpufs daemon: parses options, opens the engine (discovery, recovery and
  * re-creation of vGPUs all happen before anything is served), mounts the tree and runs
  * the multithreaded FUSE loop until SIGTERM/SIGINT or an unmount, which all exit 0.
- * (libfuse 3.14's fuse_main() returns 8 after a signal, hence our own loop.) */
+ * (libfuse 3.14's fuse_main() returns 8 after a signal, hence our own loop.)
+ * `vgpufs --check` mounts nothing: it prints what discovery finds (core/check.c) and
+ * exits 0 when discovery worked, 1 when it failed, 2 on bad usage. */
 #define FUSE_USE_VERSION 312 /* fuse_loop_mt() with a loop config */
+#include "check.h"
 #include "tree.h"
 
 #include <fuse.h>
@@ -20,6 +23,7 @@ struct options {
 	const char *state_dir;
 	int show_help;
 	int show_version;
+	int check;
 };
 
 #define OPTION(t, p) { t, offsetof(struct options, p), 1 }
@@ -34,18 +38,22 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
 	OPTION("--version", show_version),
+	OPTION("--check", check),
 	FUSE_OPT_END
 };
 
 static void usage(const char *prog)
 {
-	printf("usage: %s [options] MOUNTPOINT\n\n"
+	printf("usage: %s [options] MOUNTPOINT\n"
+	       "       %s --check [--sysfs-root DIR] [--libvirt URI] [--state DIR]\n\n"
+	       "  --check            print what discovery finds (GPUs, driver, libvirt,\n"
+	       "                     state schema) and exit, mounting and writing nothing\n"
 	       "  --sysfs-root DIR   sysfs to manage (default /sys)\n"
 	       "  --libvirt URI      libvirt connection (default qemu:///system)\n"
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
-	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog);
+	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
 }
 
 /* Goes to the background before the engine starts its threads (a fork keeps only the
@@ -95,6 +103,23 @@ static void report(int fd, const char *verdict)
 		close(null);
 	if (chdir("/") < 0)
 		_exit(1);
+}
+
+/* vgpufs --check: the options above and nothing else, which rules out a mount point. */
+static int check(const struct fuse_args *args, const struct engine_options *eopts)
+{
+	char err[512] = "";
+
+	if (args->argc > 1) {
+		fprintf(stderr, "vgpufs: --check takes only --sysfs-root, --libvirt and --state, "
+			"not '%s'\n", args->argv[1]);
+		return 2;
+	}
+	if (check_host(eopts, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vgpufs: %s\n", err);
+		return 1;
+	}
+	return 0;
 }
 
 /* Opens the engine, mounts, serves until a signal or an unmount. Returns the exit status. */
@@ -161,11 +186,15 @@ int main(int argc, char *argv[])
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
 	};
-	/* allow_other: everyone may read the tree, the mode bits say who may write */
-	fuse_opt_add_arg(&args, geteuid() == 0 ?
-			 "-odefault_permissions,allow_other,fsname=vgpufs,subtype=vgpufs" :
-			 "-odefault_permissions,fsname=vgpufs,subtype=vgpufs");
-	r = run(&args, &eopts);
+	if (opts.check) {
+		r = check(&args, &eopts);
+	} else {
+		/* allow_other: everyone may read the tree, the mode bits say who may write */
+		fuse_opt_add_arg(&args, geteuid() == 0 ?
+				 "-odefault_permissions,allow_other,fsname=vgpufs,subtype=vgpufs" :
+				 "-odefault_permissions,fsname=vgpufs,subtype=vgpufs");
+		r = run(&args, &eopts);
+	}
 	fuse_opt_free_args(&args);
 	free((void *)opts.sysfs_root);
 	free((void *)opts.libvirt_uri);

@@ -228,6 +228,21 @@ int tempfile_content(const char *path, char *buf, size_t size, size_t *len)
 	});
 }
 
+void tempfile_drop_below(const char *dir)
+{
+	size_t len = strlen(dir);
+	struct tempfile **link = &files;
+
+	pthread_mutex_lock(&files_lock);
+	while (*link) {
+		if (!strncmp((*link)->path, dir, len) && (*link)->path[len] == '/')
+			destroy(link);
+		else
+			link = &(*link)->next;
+	}
+	pthread_mutex_unlock(&files_lock);
+}
+
 int tempfile_list(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 {
 	size_t len = strlen(dir);

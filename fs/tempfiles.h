@@ -29,6 +29,10 @@ int tempfile_utimens(const char *path, const struct timespec tv[2]);
 /* Copies the whole content (NUL-terminated) for a rename over an attribute. */
 int tempfile_content(const char *path, char *buf, size_t size, size_t *len);
 
+/* Drops every scratch file inside dir and its subdirectories (dir was removed, or made
+ * anew: its scratch files belonged to the object that is gone). */
+void tempfile_drop_below(const char *dir);
+
 /* Lists the names of the temp files directly inside dir ("" is the root). */
 int tempfile_list(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
 

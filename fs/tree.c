@@ -17,6 +17,7 @@
 #include "tempfiles.h"
 #include "value.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
@@ -172,6 +173,7 @@ static int step(struct target *t, const char *name, bool last)
 	}
 	if (t->node.n_keys == TREE_MAX_DEPTH)
 		return -ENOENT;
+	t->node.id[t->node.n_keys] = r;
 	strcpy(t->node.key[t->node.n_keys++], name);
 	return enter(&t->node, k->entry_kind, name);
 }
@@ -215,6 +217,25 @@ static int resolve_parent(const char *path, struct target *dir, const char **nam
 	return r < 0 ? r : dir->type == TARGET_DIR ? 0 : -ENOTDIR;
 }
 
+/* An open attribute belongs to the object it was opened on: once that object is gone,
+ * or gone and made again under the same name, its reads and writes get ENODEV, as a
+ * removed device's sysfs files do. Only objects with an identity can be made again. */
+static int handle_check(const struct handle *h)
+{
+	const struct node *was = &h->target.node;
+	struct target now;
+	bool identified = false;
+
+	for (int i = 0; i < was->n_keys; i++)
+		identified |= was->id[i] > 0;
+	if (!identified)
+		return 0;
+	if (resolve(was->path, &now) < 0 || now.type != TARGET_DIR ||
+	    memcmp(now.node.id, was->id, sizeof(was->id)))
+		return -ENODEV;
+	return 0;
+}
+
 /* Records a refusal on the object the directory stands for; returns err. */
 static int refuse(const struct node *n, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -243,6 +264,7 @@ static int store(const struct target *t, const char *data, size_t len)
 {
 	char value[VALUE_MAX + 1];
 
+	assert(t->attr->store); /* read-only attributes are refused before: open, rename */
 	if (len > VALUE_MAX)
 		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
 			      VALUE_MAX);
@@ -403,9 +425,12 @@ static int tree_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 		dir.type = TARGET_ATTR;
 		return open_attr(&dir, fi);
 	}
-	if (!tempfile_name_ok(name) || !accepts_writes(dir.node.kind))
+	if (!tempfile_name_ok(name))
 		return refuse(&dir.node, -ENOENT, "no attribute \"%s\" in %s/ (ls it for the "
 			      "names)", name, dir.node.path[0] ? dir.node.path : "");
+	if (!accepts_writes(dir.node.kind)) /* sed -i or an editor on a read-only file */
+		return refuse(&dir.node, -EACCES, "cannot create \"%s\": no file in %s/ is "
+			      "writable", name, dir.node.path[0] ? dir.node.path : "");
 	r = tempfile_create(path, mode, ctx->uid, ctx->gid);
 	fi->fh = 0;
 	fi->direct_io = 1;
@@ -420,6 +445,8 @@ static int tree_read(const char *path, char *buf, size_t size, off_t offset,
 
 	if (!h)
 		return tempfile_read(path, buf, size, offset);
+	if (handle_check(h) < 0)
+		return -ENODEV;
 	if (h->target.attr->read_at) {
 		size = h->target.attr->read_at(&h->target.node, buf, size, offset);
 		h->stream_pos = offset + (long long)size;
@@ -443,6 +470,8 @@ static int tree_write(const char *path, const char *buf, size_t size, off_t offs
 
 	if (!h)
 		return tempfile_write(path, buf, size, offset);
+	if (handle_check(h) < 0)
+		return -ENODEV;
 	t = &h->target;
 	if (offset != (off_t)h->written_len)
 		return refuse(&t->node, -EINVAL, "%s: write at offset %lld; write the whole "
@@ -477,6 +506,8 @@ static int tree_truncate(const char *path, off_t size, struct fuse_file_info *fi
 	if (size != 0)
 		return refuse(&t.node, -EINVAL, "%s: cannot truncate a value to %lld bytes",
 			      t.attr->name, (long long)size);
+	if (h && handle_check(h) < 0)
+		return -ENODEV;
 	if (h)
 		h->written_len = 0; /* ftruncate(fd, 0): the next write starts the value anew */
 	return 0; /* open(O_TRUNC): the write that follows replaces the value */
@@ -520,7 +551,10 @@ static int tree_mkdir(const char *path, mode_t mode)
 			      "made by mkdir", name, dir.node.path);
 	if (find_attr(dir.node.kind, name) || find_subdir(dir.node.kind, name))
 		return -EEXIST;
-	return dir.node.kind->mkdir(&dir.node, name);
+	r = dir.node.kind->mkdir(&dir.node, name);
+	if (r >= 0)
+		tempfile_drop_below(path); /* left by an object of this name removed elsewhere */
+	return r;
 }
 
 static int tree_rmdir(const char *path)
@@ -537,7 +571,10 @@ static int tree_rmdir(const char *path)
 			       name) : -ENOENT;
 	if (!dir.node.kind->rmdir)
 		return refuse(&dir.node, -EPERM, "%s cannot be removed here", name);
-	return dir.node.kind->rmdir(&dir.node, name);
+	r = dir.node.kind->rmdir(&dir.node, name);
+	if (r >= 0)
+		tempfile_drop_below(path);
+	return r;
 }
 
 /* ---- renames, unlinks and metadata ---- */
@@ -547,8 +584,11 @@ static int rename_over_attr(const char *from, const struct target *t)
 {
 	char content[VALUE_MAX + 2];
 	size_t len;
-	int r = tempfile_content(from, content, sizeof(content), &len);
+	int r;
 
+	if (!t->attr->store)
+		return refuse(&t->node, -EACCES, "%s is read-only", t->attr->name);
+	r = tempfile_content(from, content, sizeof(content), &len);
 	if (r == -EFBIG)
 		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
 			      VALUE_MAX);
@@ -620,7 +660,62 @@ static int tree_unlink(const char *path)
 	if (t.type == TARGET_ATTR)
 		return refuse(&t.node, -EPERM, "%s is an attribute and cannot be removed (write "
 			      "\"\" to clear it)", t.attr->name);
-	return -EPERM;
+	if (t.type == TARGET_LINK)
+		return refuse(&t.node, -EPERM, "%s is a link the tree keeps; it cannot be removed",
+			      t.name);
+	return -EISDIR;
+}
+
+/* Links and special files have no place in the tree: EPERM, as sysfs answers. */
+static int refuse_new_entry(const char *path, const char *what)
+{
+	struct target dir;
+	const char *name;
+	int r = resolve_parent(path, &dir, &name);
+
+	if (r < 0)
+		return r;
+	if (find_attr(dir.node.kind, name) || find_subdir(dir.node.kind, name) ||
+	    tempfile_stat(path, &(struct stat){ 0 }))
+		return -EEXIST;
+	return refuse(&dir.node, -EPERM, "cannot make %s \"%s\": the tree holds only its own "
+		      "files and directories", what, name);
+}
+
+static int tree_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	(void)mode, (void)rdev;
+	return refuse_new_entry(path, "the special file");
+}
+
+static int tree_symlink(const char *target, const char *path)
+{
+	(void)target;
+	return refuse_new_entry(path, "the symlink");
+}
+
+static int tree_link(const char *from, const char *to)
+{
+	(void)from;
+	return refuse_new_entry(to, "the hard link");
+}
+
+/* Extended attributes are not stored (ENOTSUP, as on a file system without them). */
+static int tree_setxattr(const char *path, const char *name, const char *value, size_t size,
+			 int flags)
+{
+	struct target t;
+	struct stat st;
+
+	(void)name, (void)value, (void)size, (void)flags;
+	if (!tempfile_stat(path, &st) && resolve(path, &t) < 0)
+		return -ENOENT;
+	return -EOPNOTSUPP;
+}
+
+static int tree_removexattr(const char *path, const char *name)
+{
+	return tree_setxattr(path, name, NULL, 0, 0);
 }
 
 /* chmod/chown/utimens on the tree itself succeed when they change nothing, so that
@@ -750,6 +845,11 @@ static const struct fuse_operations operations = {
 	.rmdir = tree_rmdir,
 	.rename = tree_rename,
 	.unlink = tree_unlink,
+	.mknod = tree_mknod,
+	.symlink = tree_symlink,
+	.link = tree_link,
+	.setxattr = tree_setxattr,
+	.removexattr = tree_removexattr,
 	.chmod = tree_chmod,
 	.chown = tree_chown,
 	.utimens = tree_utimens,

@@ -18,13 +18,15 @@
 #define VALUE_MAX 4096
 
 /* A directory reached by a path: its kind, its path in the tree ("groups/g1", the name
- * the engine knows the object by) and the collection entry names on the way
- * (gpus/<bdf>/types/<profile> has keys {bdf, profile}). */
+ * the engine knows the object by), the collection entry names on the way
+ * (gpus/<bdf>/types/<profile> has keys {bdf, profile}) and, for each, the identity its
+ * exists() gave (0 for objects that have none but their name). */
 struct node {
 	const struct node_kind *kind;
 	struct engine *engine;
 	char path[TREE_PATH_MAX];
 	char key[TREE_MAX_DEPTH][TREE_NAME_MAX];
+	int id[TREE_MAX_DEPTH];
 	int n_keys;
 };
 
@@ -60,7 +62,8 @@ struct subdir {
 struct node_kind {
 	const struct attr *attrs;      /* ends with { NULL } */
 	const struct subdir *subdirs;  /* ends with { NULL } */
-	/* A collection: entries named by list(), checked by exists(). */
+	/* A collection: entries named by list(), checked by exists(), which returns -errno,
+	 * or the entry's identity (> 0) for objects that mkdir makes, or 0. */
 	const struct node_kind *entry_kind;
 	int (*list)(const struct node *n, engine_name_fn fn, void *ctx);
 	int (*exists)(const struct node *n, const char *name);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="meson ninja-build pkg-config gcc libfuse3-dev fuse3 libpci-dev pciutils
   libvirt-dev libvirt-daemon libvirt-daemon-system libvirt-clients libsqlite3-dev sqlite3
-  libxml2-dev uuid-dev libarchive-dev python3 vim-nox procps psmisc util-linux uuid-runtime mdevctl
+  libxml2-dev uuid-dev libarchive-dev python3 vim-nox procps psmisc util-linux uuid-runtime mdevctl strace
   ansible-core"
 
 missing=""

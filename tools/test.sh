@@ -1,8 +1,10 @@
 #!/bin/bash
 # The project's test command: builds build/ and build-asan/ (tools/setup.sh
-# --asan), runs every meson test in both, and ends with one line
-# "N passed, N failed" summed over both runs.  Exits non-zero if anything
-# failed, sanitizer reports included (they abort the process that has them).
+# --asan) and build-fuzz/ (tools/fuzz.sh --build: clang, libFuzzer), runs every
+# meson test in the three, and ends with one line "N passed, N failed" summed
+# over all runs.  Exits non-zero if anything failed, sanitizer reports included
+# (they abort the process that has them).  Each fuzz target runs for
+# $VGPUFS_FUZZ_SECONDS (30 unless set).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,11 @@ if ! tools/setup.sh --asan; then
 	echo "test: tools/setup.sh --asan failed" >&2
 	failed=$((failed + 1))
 fi
+if ! tools/fuzz.sh --build; then
+	echo "test: tools/fuzz.sh --build failed" >&2
+	failed=$((failed + 1))
+fi
+export VGPUFS_FUZZ_SECONDS=${VGPUFS_FUZZ_SECONDS:-30}
 
 # count_results LOG: prints "OK FAILED" for a meson test log (JSON lines).
 count_results() {
@@ -39,7 +46,7 @@ print(ok, bad)
 PY
 }
 
-for dir in build build-asan; do
+for dir in build build-asan build-fuzz; do
 	if [ ! -d "$dir" ]; then
 		echo "test: $dir/ is missing" >&2
 		failed=$((failed + 1))

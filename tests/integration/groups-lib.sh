@@ -26,14 +26,17 @@ os.write(fd, os.fsencode(sys.argv[2]))' "$1" "$2"
 }
 
 # refuse ERRNO_REGEX FILE VALUE: writing VALUE and a newline to FILE in one
-# write(2) must fail with that error, and FILE must read the same before and
-# after.
+# write(2) must fail with that error, FILE must read the same before and
+# after, and so must its object, the groups/ tree and the host
+# (refusal_snapshot in lib.sh).
 refuse() {
-	local before after
+	local before after snap
 	before=$(cat "$2")
+	snap=$(refusal_snapshot "$2")
 	expect_fail_errno "$1" write_once "$2" "$3"$'\n'
 	after=$(cat "$2")
 	check_eq "${2#"$MNT"/} after refused '$3'" "$before" "$after"
+	check_unchanged "the refused '$3' > ${2#"$MNT"/}" "$snap" "$(refusal_snapshot "$2")"
 }
 
 # check_val FILE EXPECTED: FILE reads EXPECTED (one trailing newline).

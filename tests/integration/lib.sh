@@ -377,4 +377,76 @@ expect_after_create() {
 		"$(<"$MNT/gpus/$bdf/vgpus_max")"
 }
 
+# --- snapshots: what a refused change must leave alone ----------------------
+
+# tree_snapshot DIR...: a text picture of directories of the tree, to compare
+# before and after a refused change.  Each DIR's entries, recursively but
+# without following symlinks, as "path type link-target", then every value
+# that can be read, as grep prints it ("path:line").  `error` files and
+# `events` are left out: a refusal writes to them.  The mount point itself
+# stands for its own entries and files only (not the whole tree).  A few
+# processes and one read per file, so that it can run around every refusal.
+tree_snapshot() {
+	local d dirs=() root=
+	for d in "$@"; do
+		d=${d%/}
+		if [ "$d" = "$MNT" ]; then root=1; else dirs+=("$d"); fi
+	done
+	{
+		if [ ${#dirs[@]} -gt 0 ]; then
+			find "${dirs[@]}" ! -name error ! -name events -printf '%p %y %l\n' 2>&1
+			grep -rasH --exclude=error --exclude=events '' "${dirs[@]}"
+		fi
+		if [ -n "$root" ]; then
+			find "$MNT" -mindepth 1 -maxdepth 1 ! -name events -printf '%p %y %l\n' 2>&1
+			find "$MNT" -mindepth 1 -maxdepth 1 -type f ! -name events -exec grep -asH '' {} +
+		fi
+	} | sort || true
+}
+
+# host_snapshot: the vGPUs on the simulated host: each mdev with the function
+# it hangs off, every vgpu_params, and every VF's current_vgpu_type.
+host_snapshot() {
+	{
+		find "$SIM/bus/mdev/devices" -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null
+		grep -sH '' "$SIM"/bus/mdev/devices/*/nvidia/vgpu_params \
+			"$SIM"/bus/pci/devices/*/nvidia/current_vgpu_type \
+			"$SIM"/bus/pci/devices/*/nvidia/vgpu_params
+	} | sort || true
+}
+
+# refusal_snapshot FILE: what a refused write to FILE must not change: FILE's
+# directory (the object, with its subdirectories), the whole groups/ tree,
+# for a file of a VM or of one of its devices that VM's definition, and the
+# vGPUs on the simulated host.
+refusal_snapshot() {
+	local f=$1 dir vm= dirs=("$MNT/groups")
+	case $f in /*) ;; *) f=$PWD/$f ;; esac
+	dir=${f%/*}
+	case $dir/ in
+	"$MNT"/groups/*) ;; # in the groups/ tree
+	"$MNT"/vms/*/*)
+		vm=${dir#"$MNT"/vms/}
+		vm=$MNT/vms/${vm%%/*}/definition
+		[ "$dir" != "${vm%/definition}" ] || vm=
+		dirs+=("$dir")
+		;;
+	*) dirs+=("$dir") ;;
+	esac
+	tree_snapshot "${dirs[@]}"
+	[ -z "$vm" ] || grep -asH '' "$vm" || true
+	if is_mounted "$SIM"; then host_snapshot; fi
+}
+
+# check_unchanged WHAT BEFORE AFTER: two snapshots are the same, or fail with
+# the lines that differ.
+check_unchanged() {
+	local changes
+	[ "$2" = "$3" ] && return 0
+	changes=$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | grep '^[<>]' |
+		sed 's/^</-/; s/^>/+/' | head -n 20) || true
+	fail "$1 changed what it must not (- before, + after):
+${changes//"$MNT/"/}"
+}
+
 say "$TEST_NAME (build: $BUILD_DIR)"

@@ -60,6 +60,10 @@ say "the A40 (mdev-sriov) and the L40S (vfio-sriov) offer their own profiles"
 mkdir groups/big
 set_ok gpus/0000:47:00.0/group big
 set_ok groups/big/profile A40-12Q
+refuse "$EINVAL" gpus/0000:48:00.0/group big     # the L40S does not offer A40-12Q
+grep -q "does not offer profile A40-12Q" gpus/0000:48:00.0/error ||
+	fail "gpus/0000:48:00.0/error: $(cat gpus/0000:48:00.0/error)"
+set_ok groups/big/profile ""
 set_ok gpus/0000:48:00.0/group big
 check_eq "ls groups/big/profiles (A40 + L40S)" "" "$(ls groups/big/profiles)"
 set_ok gpus/0000:47:00.0/group ""

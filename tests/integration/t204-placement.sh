@@ -45,6 +45,18 @@ say "one profile per GPU: an A16 that hosts A16-4Q is not used for A16-2Q"
 rmdir vms/vdi-pool01/devices/gpu0
 rmdir vms/render01/devices/gpu0
 check_eq "vgpus_used after two detaches" "4 2 0 0" "$(used)"
+# The second A16 cannot leave a16 while cad-ws02's vGPUs are on it (EBUSY): put
+# them all on the first, and two A16-4Q made behind our back on the second.
+put_refused "$E_BUSY" gpus/0000:44:00.0/group ""
+rmdir vms/cad-ws02/devices/gpu0
+echo depth-first >groups/a16/policy
+mkdir vms/cad-ws02/devices/gpu0
+echo 4 >vms/cad-ws02/devices/gpu0/count
+echo a16 >vms/cad-ws02/devices/gpu0/group
+type=$(cat gpus/0000:44:00.0/types/A16-4Q/type_id)
+new_uuid >"$SIM/class/mdev_bus/0000:44:00.0/mdev_supported_types/$type/create"
+new_uuid >"$SIM/class/mdev_bus/0000:44:00.0/mdev_supported_types/$type/create"
+check_eq "vgpus_used" "4 2 0 0" "$(used)"
 # Take the second A16 (two A16-4Q on it) and the third into a group for A16-2Q.
 echo "" >gpus/0000:44:00.0/group
 echo "" >gpus/0000:45:00.0/group

@@ -199,15 +199,19 @@ put() {
 }
 
 # put_refused ERRNO_MESSAGE FILE VALUE: `echo VALUE > FILE` must fail with
-# that error, and FILE must read the same after.
+# that error, FILE must read the same after, and so must its object, the
+# groups/ tree, its VM's definition and the vGPUs on the host
+# (refusal_snapshot in lib.sh).
 put_refused() {
-	local before after err rc=0
+	local before after err rc=0 snap
 	before=$(cat "$2")
+	snap=$(refusal_snapshot "$2")
 	err=$( { printf '%s\n' "$3" >"$2"; } 2>&1) || rc=$?
 	[ "$rc" != 0 ] || fail "echo '$3' > $(rel "$2") succeeded; expected: $1"
 	grep -Eq -- "$1" <<<"$err" || fail "echo '$3' > $(rel "$2") failed with '$err'; expected: $1"
 	after=$(cat "$2")
 	check_eq "$(rel "$2") after the refused write" "$before" "$after"
+	check_unchanged "the refused echo '$3' > $(rel "$2")" "$snap" "$(refusal_snapshot "$2")"
 }
 
 # is FILE EXPECTED: FILE reads EXPECTED and a newline.

@@ -114,6 +114,12 @@ static void test_creatable(void)
 	c.n = 0;
 	CHECK(vfio_sriov_parse_creatable("ID    : vGPU Name\n", collect, &c) == 0);
 	CHECK(c.n == 0);
+	/* a sign or an id past 32 bits: would not read back as current_vgpu_type does */
+	CHECK(vfio_sriov_parse_creatable("-1    : NVIDIA L40S-1B\n+1146 : NVIDIA L40S-2B\n"
+					 "4294968441 : NVIDIA L40S-1Q\n1148  : NVIDIA L40S-2Q\n",
+					 collect, &c) == 0);
+	CHECK(c.n == 1);
+	CHECK_STR(c.ids[0], "1148");
 }
 
 int main(void)

@@ -242,19 +242,15 @@ static int parse_line(struct parser *p, char *line)
 	return fail(p, "unknown keyword '%s' (want driver, names or gpu)", tok[0]);
 }
 
-int hostfile_parse(const char *path, struct host_spec *spec, char *err, size_t errlen)
+int hostfile_parse_stream(FILE *f, const char *name, struct host_spec *spec, char *err,
+			  size_t errlen)
 {
-	struct parser p = { .spec = spec, .err = err, .errlen = errlen, .path = path };
+	struct parser p = { .spec = spec, .err = err, .errlen = errlen, .path = name };
 	char line[1024];
-	FILE *f = fopen(path, "r");
 	int r = 0;
 
 	memset(spec, 0, sizeof(*spec));
 	strcpy(spec->driver, "550.54.16");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	while (r == 0 && fgets(line, sizeof(line), f)) {
 		p.line++;
 		if (!strchr(line, '\n') && !feof(f))
@@ -262,6 +258,19 @@ int hostfile_parse(const char *path, struct host_spec *spec, char *err, size_t e
 		else
 			r = parse_line(&p, line);
 	}
+	return r;
+}
+
+int hostfile_parse(const char *path, struct host_spec *spec, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int r;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = hostfile_parse_stream(f, path, spec, err, errlen);
 	fclose(f);
 	return r;
 }

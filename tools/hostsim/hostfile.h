@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "profiles.h"
 
@@ -34,6 +35,11 @@ struct host_spec {
 /* Parses PATH into SPEC.  Returns 0, or -1 with a one-line message in ERR
  * ("FILE:LINE: what is wrong"). */
 int hostfile_parse(const char *path, struct host_spec *spec, char *err, size_t errlen);
+
+/* The same, from an open stream (the fuzzer reads from memory); NAME stands for the
+ * path in messages. */
+int hostfile_parse_stream(FILE *f, const char *name, struct host_spec *spec, char *err,
+			  size_t errlen);
 
 static inline bool gpu_mode_is_sriov(enum gpu_mode mode)
 {

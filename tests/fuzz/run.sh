@@ -1,0 +1,21 @@
+#!/bin/sh
+# Runs one libFuzzer target for a bounded time; the test command of suite 'fuzz'.
+#   run.sh BINARY NAME SOURCE_DIR WORK_DIR
+# Seeds are read from SOURCE_DIR/corpus/NAME and never written. The inputs a run finds
+# go to WORK_DIR/corpus, where the next run starts from them too; a crashing input is
+# written to WORK_DIR/crash-<sha1> (leak-, timeout-, oom- likewise) and its bytes are
+# printed in base64 at the end of the output. VGPUFS_FUZZ_SECONDS sets the time
+# (default 30).
+set -eu
+binary=$1 name=$2 source_dir=$3 work=$4
+seconds=${VGPUFS_FUZZ_SECONDS:-30}
+
+mkdir -p "$work/corpus"
+set -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	-artifact_prefix="$work/"
+if [ -f "$source_dir/$name.dict" ]; then
+	set -- "$@" -dict="$source_dir/$name.dict"
+fi
+# timeout(1) guards against a hang outside any one input (libFuzzer's -timeout).
+exec timeout --kill-after=10 $((seconds + 120)) "$binary" "$@" "$work/corpus" \
+	"$source_dir/corpus/$name"
