@@ -5,6 +5,28 @@
 #include <errno.h>
 #include <string.h>
 
+/* The names as the NVIDIA driver takes them in vgpu_params (HOST-FACTS.md). */
+const struct field device_fields[] = {
+	FIELD_OF(struct device, description, .type = FIELD_TEXT),
+	FIELD_AS(struct device, group, "group_name", .type = FIELD_NAME, .empty_ok = true,
+		 .effect = EFFECT_HOST),
+	FIELD_OF(struct device, count, .type = FIELD_UINT, .min = 1, .max = 64,
+		 .effect = EFFECT_HOST, .initial = "1"),
+	FIELD_OF(struct device, attach_guest_drivers, .type = FIELD_BOOL,
+		 .effect = EFFECT_DEFINITION),
+	FIELD_OF(struct device, frame_rate_limit, .type = FIELD_UINT, .max = 1000,
+		 .vgpu_param = "frame_rate_limiter", .effect = EFFECT_HOST),
+	FIELD_OF(struct device, disable_console_vnc, .type = FIELD_BOOL,
+		 .vgpu_param = "disable_vnc", .effect = EFFECT_HOST),
+	FIELD_OF(struct device, enable_unified_memory, .type = FIELD_BOOL,
+		 .vgpu_param = "enable_uvm", .effect = EFFECT_HOST),
+	FIELD_OF(struct device, enable_cuda_debuggers, .type = FIELD_BOOL,
+		 .vgpu_param = "enable_debugging", .effect = EFFECT_HOST),
+	FIELD_OF(struct device, enable_cuda_profilers, .type = FIELD_BOOL,
+		 .vgpu_param = "enable_profiling", .effect = EFFECT_HOST),
+	{ NULL },
+};
+
 static const char *const state_names[] = { "creating", "created", "removing" };
 
 const char *vgpu_state_name(enum vgpu_state s)
@@ -33,10 +55,7 @@ struct device *devices_add(struct devices *ds, const char *vm_uuid, const char *
 	d->id = object_id_next();
 	str_copy(d->vm_uuid, sizeof(d->vm_uuid), vm_uuid);
 	str_copy(d->name, sizeof(d->name), name);
-	d->count = 1;
-	d->description = strdup("");
-	if (!d->description)
-		return NULL;
+	fields_init(device_fields, d);
 	ds->n++;
 	return d;
 }
@@ -45,7 +64,6 @@ void devices_remove(struct devices *ds, struct device *d)
 {
 	size_t i = (size_t)(d - ds->items);
 
-	free(d->description);
 	memmove(d, d + 1, (ds->n - i - 1) * sizeof(*d));
 	ds->n--;
 }
@@ -87,8 +105,6 @@ struct vgpu *devices_find_vgpu(struct devices *ds, const char *uuid)
 
 void devices_free(struct devices *ds)
 {
-	for (size_t i = 0; i < ds->n; i++)
-		free(ds->items[i].description);
 	free(ds->items);
 	free(ds->vgpus);
 	memset(ds, 0, sizeof(*ds));
@@ -104,27 +120,14 @@ static const char *column(sqlite3_stmt *st, int i)
 static int load_devices(struct devices *ds, struct store *s)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT vm_uuid, name, description, group_name, count, "
-			    "attach_guest_drivers, frame_rate_limit, disable_console_vnc, "
-			    "enable_unified_memory, enable_cuda_debuggers, enable_cuda_profilers "
-			    "FROM devices ORDER BY rowid", NULL);
+	int r = store_select(s, &st, "devices", "vm_uuid, name", device_fields);
 
 	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
 		struct device *d = devices_add(ds, column(st, 0), column(st, 1));
 
 		if (!d)
 			return -ENOMEM;
-		free(d->description);
-		if (!(d->description = strdup(column(st, 2))))
-			return -ENOMEM;
-		str_copy(d->group, sizeof(d->group), column(st, 3));
-		d->count = (unsigned)sqlite3_column_int(st, 4);
-		d->attach_guest_drivers = sqlite3_column_int(st, 5);
-		d->frame_rate_limit = (unsigned)sqlite3_column_int(st, 6);
-		d->disable_console_vnc = sqlite3_column_int(st, 7);
-		d->enable_unified_memory = sqlite3_column_int(st, 8);
-		d->enable_cuda_debuggers = sqlite3_column_int(st, 9);
-		d->enable_cuda_profilers = sqlite3_column_int(st, 10);
+		fields_load(device_fields, st, 2, d);
 	}
 	return r;
 }
@@ -155,7 +158,10 @@ static int load_vgpus(struct devices *ds, struct store *s)
 
 int devices_load(struct devices *ds, struct store *s)
 {
-	int r = load_devices(ds, s);
+	int r = store_add_columns(s, "devices", device_fields);
+
+	if (r >= 0)
+		r = load_devices(ds, s);
 
 	if (r >= 0)
 		r = load_vgpus(ds, s);
@@ -164,32 +170,9 @@ int devices_load(struct devices *ds, struct store *s)
 	return r;
 }
 
-static void add_param(char *buf, size_t size, const char *param)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", param);
-}
-
-/* Names as the NVIDIA driver takes them (HOST-FACTS.md); defaults are left out so that a
- * device with no options writes nothing. */
 void device_params(const struct device *d, char *buf, size_t size)
 {
-	char frl[48];
-
-	buf[0] = '\0';
-	if (d->frame_rate_limit) {
-		snprintf(frl, sizeof(frl), "frame_rate_limiter=%u", d->frame_rate_limit);
-		add_param(buf, size, frl);
-	}
-	if (d->disable_console_vnc)
-		add_param(buf, size, "disable_vnc=1");
-	if (d->enable_unified_memory)
-		add_param(buf, size, "enable_uvm=1");
-	if (d->enable_cuda_debuggers)
-		add_param(buf, size, "enable_debugging=1");
-	if (d->enable_cuda_profilers)
-		add_param(buf, size, "enable_profiling=1");
+	fields_vgpu_params(device_fields, d, buf, size);
 }
 
 int store_vgpu_insert(struct store *s, const struct vgpu *v)

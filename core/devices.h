@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "fields.h"
 #include "mdev.h"
 #include "store.h"
 #include "value.h"
@@ -15,7 +16,8 @@ struct device {
 	int id;              /* object_id_next() */
 	char vm_uuid[UUID_STR_LEN];
 	char name[NAME_MAX_LEN + 1];
-	char *description;
+	/* the settable fields, declared in device_fields */
+	char description[VALUE_SIZE_MAX + 1];
 	char group[NAME_MAX_LEN + 1];
 	unsigned count;
 	bool attach_guest_drivers;
@@ -39,6 +41,9 @@ struct vgpu {
 	char params[256];    /* vgpu_params as written */
 	enum vgpu_state state;
 };
+
+/* The fields of a device as the tree and the database know them (fields.h). */
+extern const struct field device_fields[];
 
 struct devices {
 	struct device *items;

@@ -8,15 +8,30 @@
 #include <stdarg.h>
 #include <string.h>
 
+const struct field host_fields[] = {
+	FIELD_OF(struct host_settings, maintenance, .type = FIELD_BOOL),
+	{ NULL },
+};
+
+/* A setting never written keeps its initial value; one the table no longer has is left
+ * alone. */
 static int load_settings(struct engine *e)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(&e->store, &st, "SELECT value FROM host_settings "
-			    "WHERE key = 'maintenance'", NULL);
+	fields_init(host_fields, &e->settings);
+	for (const struct field *f = host_fields; f->name; f++) {
+		_cleanup_stmt_ sqlite3_stmt *st = NULL;
+		char why[MESSAGE_MAX];
+		int r = store_query(&e->store, &st, "SELECT value FROM host_settings WHERE key = ?",
+				    f->column, NULL);
 
-	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
-		e->maintenance = sqlite3_column_int(st, 0);
-	return r;
+		if (r < 0)
+			return r;
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    field_parse(f, (const char *)sqlite3_column_text(st, 0), &e->settings, why,
+				sizeof(why)) < 0)
+			return -EINVAL;
+	}
+	return 0;
 }
 
 int engine_open(const struct engine_options *opts, struct engine **out,
@@ -150,29 +165,37 @@ int engine_host_info(struct engine *e, struct host_info *out)
 	return r;
 }
 
-static int store_maintenance(struct engine *e, void *arg)
+struct setting_row {
+	const char *key, *value;
+};
+
+static int store_setting(struct engine *e, void *arg)
 {
+	const struct setting_row *row = arg;
+
 	return store_exec(&e->store, "INSERT OR REPLACE INTO host_settings (key, value) "
-			  "VALUES ('maintenance', ?)", (const char *)arg, NULL);
+			  "VALUES (?, ?)", row->key, row->value, NULL);
 }
 
 static int host_set(struct engine *e, const char *field, const char *value)
 {
-	bool on;
+	const struct field *f = field_find(host_fields, field);
+	struct host_settings wanted = e->settings;
+	char why[MESSAGE_MAX], shown[64];
 	int r;
 
-	if (strcmp(field, "maintenance"))
+	if (!f)
 		return -ENOENT;
-	if (value_parse_bool(value, &on) < 0)
-		return refuse(e, "host", -EINVAL, "maintenance takes 0 or 1 (or yes/no, "
-			      "true/false, on/off), not \"%s\"", value);
-	if (on == e->maintenance)
+	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0)
+		return refuse(e, "host", -EINVAL, "%s", why);
+	if (field_equal(f, &e->settings, &wanted))
 		return 0;
-	r = commit_change(e, "host", store_maintenance, on ? "1" : "0");
+	field_format(f, &wanted, shown, sizeof(shown));
+	r = commit_change(e, "host", store_setting, &(struct setting_row){ f->column, shown });
 	if (r < 0)
 		return r;
-	e->maintenance = on;
-	events_add(&e->events, "host/maintenance = %d", on);
+	e->settings = wanted;
+	events_add(&e->events, "host/%s = %s", field, shown);
 	return 0;
 }
 
@@ -201,10 +224,11 @@ static bool reboot_required(struct engine *e)
 
 int engine_host_get(struct engine *e, const char *field, char *buf, size_t size)
 {
+	const struct field *f = field_find(host_fields, field);
 	int r = -ENOENT;
 
-	if (!strcmp(field, "maintenance"))
-		WITH_LOCK(e, r = str_printf(buf, size, "%d", e->maintenance));
+	if (f)
+		WITH_LOCK(e, field_format(f, &e->settings, buf, size); r = 0);
 	else if (!strcmp(field, "reboot_required"))
 		WITH_LOCK(e, r = str_printf(buf, size, "%d", reboot_required(e)));
 	return r < 0 ? r : 0;

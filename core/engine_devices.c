@@ -251,7 +251,7 @@ static int plan_vgpus(struct engine *e, const struct device *want, const struct 
 	unsigned total = 0;
 	int r;
 
-	if (e->maintenance)
+	if (e->settings.maintenance)
 		return refuse(e, object, -EBUSY, "host is in maintenance (host/maintenance): no "
 			      "new vGPUs are placed");
 	if (!g->profile[0])
@@ -381,19 +381,8 @@ struct change {
 
 static int store_device_row(struct engine *e, const struct device *d)
 {
-	char count[16], frl[16];
-
-	snprintf(count, sizeof(count), "%u", d->count);
-	snprintf(frl, sizeof(frl), "%u", d->frame_rate_limit);
-	return store_exec(&e->store, "UPDATE devices SET description = ?, group_name = ?, "
-			  "count = ?, attach_guest_drivers = ?, frame_rate_limit = ?, "
-			  "disable_console_vnc = ?, enable_unified_memory = ?, "
-			  "enable_cuda_debuggers = ?, enable_cuda_profilers = ? "
-			  "WHERE vm_uuid = ? AND name = ?", d->description, d->group, count,
-			  d->attach_guest_drivers ? "1" : "0", frl,
-			  d->disable_console_vnc ? "1" : "0", d->enable_unified_memory ? "1" : "0",
-			  d->enable_cuda_debuggers ? "1" : "0", d->enable_cuda_profilers ? "1" : "0",
-			  d->vm_uuid, d->name, NULL);
+	return store_update(&e->store, "devices", device_fields, d, "vm_uuid", d->vm_uuid,
+			    "name", d->name, NULL);
 }
 
 /* The acknowledgement: new vGPUs created, old ones removing, the device as wanted. */
@@ -574,7 +563,7 @@ static void complete_change(struct engine *e, struct change *c, struct device *d
 }
 
 /* Moves the device to `want` (or deletes it): the single path every device change takes.
- * Takes over want->description. d must not be used after a successful delete. */
+ * d must not be used after a successful delete. */
 static int change_device(struct engine *e, struct device *d, struct device *want,
 			 bool delete_device, const char *object)
 {
@@ -584,10 +573,8 @@ static int change_device(struct engine *e, struct device *d, struct device *want
 	char err[512] = "";
 	int r = virt_lookup(e->virt, d->vm_uuid, &vm, err, sizeof(err));
 
-	if (r < 0) {
-		free(want->description);
+	if (r < 0)
 		return refuse(e, object, r, "VM lookup failed: %s", err);
-	}
 	device_params(want, c.params, sizeof(c.params));
 	*d = *want; /* the definition is built from the records: show it the wanted device */
 	r = prepare_change(e, &c, &old, d, vm.active, object);
@@ -600,13 +587,10 @@ static int change_device(struct engine *e, struct device *d, struct device *want
 			*d = *want;
 		}
 	}
-	if (r < 0) {
+	if (r < 0)
 		*d = old;
-		free(want->description);
-	} else {
-		free(old.description);
+	else
 		complete_change(e, &c, d);
-	}
 	free(c.added.vgpus);
 	return r;
 }
@@ -695,7 +679,7 @@ int engine_device_create(struct engine *e, const char *vm, const char *dev)
 	return r;
 }
 
-/* Finds the device and starts its wanted copy (the caller frees want.description). */
+/* Finds the device and starts its wanted copy. */
 static int begin_change(struct engine *e, const char *vm_name, const char *dev,
 			struct device **d, struct device *want, char *object)
 {
@@ -706,8 +690,7 @@ static int begin_change(struct engine *e, const char *vm_name, const char *dev,
 		return r;
 	device_object(object, vm_name, dev);
 	*want = **d;
-	want->description = strdup((*d)->description);
-	return want->description ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int device_delete(struct engine *e, const char *vm_name, const char *dev)
@@ -734,79 +717,32 @@ int engine_device_delete(struct engine *e, const char *vm, const char *dev)
 	return r;
 }
 
-static int parse_uint_field(struct engine *e, const char *object, const char *field,
-			    const char *value, unsigned min, unsigned max, unsigned *out)
-{
-	if (value_parse_uint(value, min, max, out) < 0)
-		return refuse(e, object, -EINVAL, "%s takes a whole number from %u to %u, "
-			      "written in plain digits, not \"%s\"", field, min, max, value);
-	return 0;
-}
-
-static int parse_bool_field(struct engine *e, const char *object, const char *field,
-			    const char *value, bool *out)
-{
-	if (value_parse_bool(value, out) < 0)
-		return refuse(e, object, -EINVAL, "%s takes 0 or 1 (or yes/no, true/false, "
-			      "on/off), not \"%s\"", field, value);
-	return 0;
-}
-
-/* Validates value into the wanted device; -ENOENT for an unknown field. */
+/* Parses value into the wanted device; -ENOENT for an unknown field or group. */
 static int set_wanted(struct engine *e, const char *object, struct device *want,
 		      const char *field, const char *value)
 {
-	if (!strcmp(field, "description")) {
-		char *copy;
+	const struct field *f = field_find(device_fields, field);
+	char why[MESSAGE_MAX];
 
-		if (!value_is_text_line(value))
-			return refuse(e, object, -EINVAL, "description must be one line of text");
-		if (!(copy = strdup(value)))
-			return -ENOMEM;
-		free(want->description);
-		want->description = copy;
-		return 0;
-	}
-	if (!strcmp(field, "group")) {
-		if (value[0] && !value_is_name(value))
-			return refuse(e, object, -EINVAL, "group takes a group name or \"\", not "
-				      "\"%s\"", value);
-		if (value[0] && !groups_find(&e->groups, value))
-			return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see "
-				      "groups/)", value);
-		return str_copy(want->group, sizeof(want->group), value);
-	}
-	if (!strcmp(field, "count"))
-		return parse_uint_field(e, object, field, value, 1, 64, &want->count);
-	if (!strcmp(field, "frame_rate_limit"))
-		return parse_uint_field(e, object, field, value, 0, 1000, &want->frame_rate_limit);
-	if (!strcmp(field, "attach_guest_drivers"))
-		return parse_bool_field(e, object, field, value, &want->attach_guest_drivers);
-	if (!strcmp(field, "disable_console_vnc"))
-		return parse_bool_field(e, object, field, value, &want->disable_console_vnc);
-	if (!strcmp(field, "enable_unified_memory"))
-		return parse_bool_field(e, object, field, value, &want->enable_unified_memory);
-	if (!strcmp(field, "enable_cuda_debuggers"))
-		return parse_bool_field(e, object, field, value, &want->enable_cuda_debuggers);
-	if (!strcmp(field, "enable_cuda_profilers"))
-		return parse_bool_field(e, object, field, value, &want->enable_cuda_profilers);
-	return -ENOENT;
+	if (!f)
+		return -ENOENT;
+	if (field_parse(f, value, want, why, sizeof(why)) < 0)
+		return refuse(e, object, -EINVAL, "%s", why);
+	if (!strcmp(field, "group") && want->group[0] && !groups_find(&e->groups, want->group))
+		return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see groups/)",
+			      value);
+	return 0;
 }
 
-static bool same_device(const struct device *a, const struct device *b)
+static int store_device_settings(struct engine *e, void *arg)
 {
-	return !strcmp(a->description, b->description) && !strcmp(a->group, b->group) &&
-	       a->count == b->count && a->attach_guest_drivers == b->attach_guest_drivers &&
-	       a->frame_rate_limit == b->frame_rate_limit &&
-	       a->disable_console_vnc == b->disable_console_vnc &&
-	       a->enable_unified_memory == b->enable_unified_memory &&
-	       a->enable_cuda_debuggers == b->enable_cuda_debuggers &&
-	       a->enable_cuda_profilers == b->enable_cuda_profilers;
+	return store_device_row(e, arg);
 }
 
 static int device_set(struct engine *e, const char *vm_name, const char *dev,
 		      const char *field, const char *value)
 {
+	const struct field *changed;
 	struct device *d, want;
 	char object[OBJECT_MAX];
 	int r = begin_change(e, vm_name, dev, &d, &want, object);
@@ -814,13 +750,15 @@ static int device_set(struct engine *e, const char *vm_name, const char *dev,
 	if (r < 0)
 		return r;
 	r = set_wanted(e, object, &want, field, value);
-	if (r >= 0 && same_device(d, &want))
-		r = 1;
-	if (r != 0) {
-		free(want.description);
+	changed = r < 0 ? NULL : fields_differ(device_fields, d, &want);
+	if (!changed)
 		return r < 0 ? r : 0;
-	}
-	r = change_device(e, d, &want, false, object);
+	if (changed->effect == EFFECT_NONE) /* a label: neither the host nor libvirt */
+		r = commit_change(e, object, store_device_settings, &want);
+	else
+		r = change_device(e, d, &want, false, object);
+	if (r >= 0 && changed->effect == EFFECT_NONE)
+		*d = want;
 	if (r >= 0)
 		events_add(&e->events, "%s/%s = %s", object, field, value);
 	return r;
@@ -870,6 +808,7 @@ const char *device_status(struct engine *e, const struct device *d, bool vm_acti
 static int device_get(struct engine *e, const char *vm_name, const char *dev,
 		      const char *field, char *buf, size_t size)
 {
+	const struct field *f;
 	struct virt_domain vm;
 	struct device *d;
 	char object[OBJECT_MAX];
@@ -885,25 +824,11 @@ static int device_get(struct engine *e, const char *vm_name, const char *dev,
 		device_object(object, vm_name, dev);
 		return str_copy(buf, size, events_error(&e->events, object));
 	}
-	if (!strcmp(field, "description"))
-		return str_copy(buf, size, d->description);
-	if (!strcmp(field, "group"))
-		return str_copy(buf, size, d->group);
-	if (!strcmp(field, "count"))
-		return str_printf(buf, size, "%u", d->count) < 0 ? -E2BIG : 0;
-	if (!strcmp(field, "frame_rate_limit"))
-		return str_printf(buf, size, "%u", d->frame_rate_limit) < 0 ? -E2BIG : 0;
-	if (!strcmp(field, "attach_guest_drivers"))
-		return str_copy(buf, size, d->attach_guest_drivers ? "1" : "0");
-	if (!strcmp(field, "disable_console_vnc"))
-		return str_copy(buf, size, d->disable_console_vnc ? "1" : "0");
-	if (!strcmp(field, "enable_unified_memory"))
-		return str_copy(buf, size, d->enable_unified_memory ? "1" : "0");
-	if (!strcmp(field, "enable_cuda_debuggers"))
-		return str_copy(buf, size, d->enable_cuda_debuggers ? "1" : "0");
-	if (!strcmp(field, "enable_cuda_profilers"))
-		return str_copy(buf, size, d->enable_cuda_profilers ? "1" : "0");
-	return -ENOENT;
+	f = field_find(device_fields, field);
+	if (!f)
+		return -ENOENT;
+	field_format(f, d, buf, size);
+	return 0;
 }
 
 int engine_device_get(struct engine *e, const char *vm, const char *dev, const char *field,

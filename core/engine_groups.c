@@ -210,46 +210,10 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 
 /* ---- fields ---- */
 
-struct group_field {
-	const char *name;
-	/* Validates value for g; on success writes the normalised value to out. */
-	int (*validate)(struct engine *e, const struct group *g, const char *object,
-			const char *value, char *out, size_t size);
-};
-
-static int validate_description(struct engine *e, const struct group *g, const char *object,
-				const char *value, char *out, size_t size)
-{
-	(void)g;
-	if (!value_is_text_line(value))
-		return refuse(e, object, -EINVAL, "description must be one line of UTF-8 text");
-	return str_copy(out, size, value);
-}
-
-static int validate_class(struct engine *e, const struct group *g, const char *object,
-			  const char *value, char *out, size_t size)
-{
-	(void)g;
-	if (!value_is_name(value))
-		return refuse(e, object, -EINVAL, "class is one word ([A-Za-z0-9._-]), not \"%s\"",
-			      value);
-	return str_copy(out, size, value);
-}
-
-/* The one place that says which host drivers a group may ask for. Until driver bundles
- * are known (drivers/), any well-formed version is accepted. */
-static int validate_driver(struct engine *e, const struct group *g, const char *object,
-			   const char *value, char *out, size_t size)
-{
-	(void)g;
-	if (value[0] && !value_is_driver_version(value))
-		return refuse(e, object, -EINVAL, "driver \"%s\" is not a host driver version "
-			      "such as 550.54.16", value);
-	return str_copy(out, size, value);
-}
-
-static int validate_profile(struct engine *e, const struct group *g, const char *object,
-			    const char *value, char *out, size_t size)
+/* What a profile must be besides a name: offered here, by every GPU of the group, and
+ * the same while devices hold vGPUs of the group (checked in this order, docs/tree.md). */
+static int check_profile(struct engine *e, const struct group *g, const char *object,
+			 const char *value)
 {
 	const struct gpu *lacking;
 	char user[OBJECT_MAX];
@@ -264,115 +228,23 @@ static int validate_profile(struct engine *e, const struct group *g, const char 
 	if (strcmp(value, g->profile) && group_in_use(e, g->name, user, sizeof(user)))
 		return refuse(e, object, -EBUSY, "%s holds vGPUs of profile %s from this group; "
 			      "free them first", user, g->profile);
-	return str_copy(out, size, value);
-}
-
-static int validate_bool(struct engine *e, const struct group *g, const char *object,
-			 const char *value, char *out, size_t size)
-{
-	bool on;
-
-	(void)g;
-	if (value_parse_bool(value, &on) < 0)
-		return refuse(e, object, -EINVAL, "\"%s\" is not a boolean (0/1, yes/no, "
-			      "true/false, on/off)", value);
-	return str_copy(out, size, on ? "1" : "0");
-}
-
-static int validate_driver_iso(struct engine *e, const struct group *g, const char *object,
-			       const char *value, char *out, size_t size)
-{
-	(void)g;
-	if (value[0] && (strchr(value, '/') || !value_is_text_line(value) ||
-			 strlen(value) >= sizeof(g->driver_iso) ||
-			 !strcmp(value, ".") || !strcmp(value, "..")))
-		return refuse(e, object, -EINVAL, "driver_iso is a file name in media/ (at "
-			      "most %zu bytes), not \"%s\"", sizeof(g->driver_iso) - 1, value);
-	return str_copy(out, size, value);
-}
-
-static int validate_policy(struct engine *e, const struct group *g, const char *object,
-			   const char *value, char *out, size_t size)
-{
-	(void)g;
-	if (strcmp(value, "depth-first") && strcmp(value, "breadth-first"))
-		return refuse(e, object, -EINVAL, "policy is depth-first or breadth-first, "
-			      "not \"%s\"", value);
-	return str_copy(out, size, value);
-}
-
-static const struct group_field group_fields[] = {
-	{ "description", validate_description },
-	{ "class", validate_class },
-	{ "driver", validate_driver },
-	{ "profile", validate_profile },
-	{ "make_guest_iso", validate_bool },
-	{ "driver_iso", validate_driver_iso },
-	{ "policy", validate_policy },
-};
-
-static const struct group_field *find_group_field(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(group_fields); i++)
-		if (!strcmp(group_fields[i].name, name))
-			return &group_fields[i];
-	return NULL;
-}
-
-static int stored_field(const struct group *g, const char *field, char *buf, size_t size)
-{
-	if (!strcmp(field, "description"))
-		return str_copy(buf, size, g->description);
-	if (!strcmp(field, "class"))
-		return str_copy(buf, size, g->class);
-	if (!strcmp(field, "driver"))
-		return str_copy(buf, size, g->driver);
-	if (!strcmp(field, "profile"))
-		return str_copy(buf, size, g->profile);
-	if (!strcmp(field, "make_guest_iso"))
-		return str_copy(buf, size, g->make_guest_iso ? "1" : "0");
-	if (!strcmp(field, "driver_iso"))
-		return str_copy(buf, size, g->driver_iso);
-	if (!strcmp(field, "policy"))
-		return str_copy(buf, size, g->policy);
-	return -ENOENT;
-}
-
-static int apply_field(struct group *g, const char *field, const char *value)
-{
-	char *copy;
-
-	if (!strcmp(field, "description")) {
-		if (!(copy = strdup(value)))
-			return -ENOMEM;
-		free(g->description);
-		g->description = copy;
-		return 0;
-	}
-	if (!strcmp(field, "make_guest_iso")) {
-		g->make_guest_iso = value[0] == '1';
-		return 0;
-	}
-	if (!strcmp(field, "class"))
-		return str_copy(g->class, sizeof(g->class), value);
-	if (!strcmp(field, "driver"))
-		return str_copy(g->driver, sizeof(g->driver), value);
-	if (!strcmp(field, "profile"))
-		return str_copy(g->profile, sizeof(g->profile), value);
-	if (!strcmp(field, "driver_iso"))
-		return str_copy(g->driver_iso, sizeof(g->driver_iso), value);
-	return str_copy(g->policy, sizeof(g->policy), value);
+	return 0;
 }
 
 static int group_get(struct engine *e, const char *name, const char *field, char *buf,
 		     size_t size)
 {
 	struct group *g = groups_find(&e->groups, name);
+	const struct field *f = field_find(group_fields, field);
 	struct capacity c;
 	int r;
 
 	if (!g)
 		return -ENOENT;
+	if (f) {
+		field_format(f, g, buf, size);
+		return 0;
+	}
 	if (!strcmp(field, "type"))
 		return str_copy(buf, size, "nvidia-vgpu");
 	if (!strcmp(field, "status"))
@@ -382,7 +254,7 @@ static int group_get(struct engine *e, const char *name, const char *field, char
 	if (!strcmp(field, "error"))
 		return group_error_text(e, g, buf, size);
 	if (strncmp(field, "vgpus_", 6))
-		return stored_field(g, field, buf, size);
+		return -ENOENT;
 	r = group_capacity(e, g, &c);
 	if (r < 0)
 		return r;
@@ -404,42 +276,44 @@ int engine_group_get(struct engine *e, const char *name, const char *field,
 	return r;
 }
 
-struct field_change {
-	const char *group, *field, *value;
-};
-
-static int store_group_field(struct engine *e, void *arg)
+static int store_group_row(struct engine *e, void *arg)
 {
-	const struct field_change *c = arg;
-	char sql[128];
+	const struct group *want = arg;
 
-	/* field comes from group_fields[], never from the caller's text */
-	snprintf(sql, sizeof(sql), "UPDATE groups SET %s = ? WHERE name = ?", c->field);
-	return store_exec(&e->store, sql, c->value, c->group, NULL);
+	return store_update(&e->store, "groups", group_fields, want, "name", want->name, NULL);
 }
 
+/* Checks the value whole (the field's syntax, then what it refers to), commits the
+ * group as wanted, and only then changes what readers see. */
 static int group_set(struct engine *e, const char *name, const char *field, const char *value)
 {
 	struct group *g = groups_find(&e->groups, name);
-	const struct group_field *f = find_group_field(field);
-	char object[OBJECT_MAX], normalised[VALUE_SIZE_MAX + 1], current[VALUE_SIZE_MAX + 1];
-	struct field_change change = { name, field, normalised };
+	const struct field *f = field_find(group_fields, field);
+	char object[OBJECT_MAX], why[MESSAGE_MAX], shown[VALUE_SIZE_MAX + 1];
+	struct group *want;
 	int r;
 
 	if (!g || !f)
 		return -ENOENT;
 	group_object(object, name);
-	r = f->validate(e, g, object, value, normalised, sizeof(normalised));
+	want = malloc(sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	*want = *g;
+	r = field_parse(f, value, want, why, sizeof(why));
 	if (r < 0)
-		return r;
-	if (stored_field(g, field, current, sizeof(current)) >= 0 && !strcmp(current, normalised))
-		return 0;
-	r = commit_change(e, object, store_group_field, &change);
-	if (r < 0)
-		return r;
-	r = apply_field(g, field, normalised);
-	events_add(&e->events, "%s/%s = %s", object, field, normalised);
-	return r;
+		r = refuse(e, object, -EINVAL, "%s", why);
+	else if (!strcmp(field, "profile"))
+		r = check_profile(e, g, object, want->profile);
+	if (r >= 0 && !field_equal(f, g, want))
+		r = commit_change(e, object, store_group_row, want);
+	if (r >= 0 && !field_equal(f, g, want)) {
+		*g = *want;
+		field_format(f, g, shown, sizeof(shown));
+		events_add(&e->events, "%s/%s = %s", object, field, shown);
+	}
+	free(want);
+	return r < 0 ? r : 0;
 }
 
 int engine_group_set(struct engine *e, const char *name, const char *field, const char *value)

@@ -21,6 +21,12 @@ struct vm_event {
 	char name[256];
 };
 
+/* host/: the node's own settings, stored as key/value rows (host_fields). */
+struct host_settings {
+	bool maintenance;
+};
+extern const struct field host_fields[];
+
 struct engine {
 	pthread_mutex_t lock;
 	char host_name[256];
@@ -31,7 +37,7 @@ struct engine {
 	struct devices devices;
 	struct events events;
 	struct virt *virt;
-	bool maintenance;
+	struct host_settings settings;
 	/* libvirt lifecycle events, queued by libvirt's thread for the worker */
 	pthread_mutex_t queue_lock;
 	pthread_cond_t queue_cond;

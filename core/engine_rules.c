@@ -72,125 +72,6 @@ static int check_vgpus_stay(struct engine *e, const char *object, const struct r
 
 /* ---- fields ---- */
 
-static bool is_node_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > 253)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr(".-_", s[i]))
-			return false;
-	return true;
-}
-
-static bool is_hex(const char *s, size_t n)
-{
-	return strspn(s, "0123456789abcdefABCDEF") >= n;
-}
-
-/* A PCI device number (00-1f), when the text has no glob character. */
-static bool device_ok(const char *s, size_t n)
-{
-	return strcspn(s, "*?[") < n || (n == 2 && is_hex(s, 2) && strchr("01", s[0]));
-}
-
-/* A PCI function (0-7), when the text has no glob character. */
-static bool function_ok(const char *s)
-{
-	return strpbrk(s, "*?[") || (s[0] >= '0' && s[0] <= '7' && !s[1]);
-}
-
-/* "0000:41:00.0" or, with_domain false, "41:00.0": hex, device 00-1f, function 0-7. */
-static bool is_bdf(const char *s, bool with_domain)
-{
-	if (with_domain) {
-		if (strlen(s) != 12 || !is_hex(s, 4) || s[4] != ':')
-			return false;
-		s += 5;
-	}
-	return strlen(s) == 7 && is_hex(s, 2) && s[2] == ':' && device_ok(s + 3, 2) &&
-	       s[5] == '.' && function_ok(s + 6);
-}
-
-/* Brackets must pair up, or fnmatch() just never matches. */
-static bool brackets_balanced(const char *s)
-{
-	bool open = false;
-
-	for (; *s; s++) {
-		if (*s == '[' && !open)
-			open = true;
-		else if (*s == ']' && open)
-			open = false;
-		else if (*s == ']' || *s == '[')
-			return false;
-	}
-	return !open;
-}
-
-/* A BDF (the domain may be left out), or a glob over one: it must name at least the
- * bus and device (a ':' in it) and use only address characters and glob syntax. */
-static bool is_slot_filter(const char *s)
-{
-	const char *dot = strrchr(s, '.'), *colon = strrchr(s, ':');
-
-	if (!s[0] || is_bdf(s, true) || is_bdf(s, false))
-		return true;
-	if (strlen(s) >= 64 || !strpbrk(s, "*?[") || !colon || !brackets_balanced(s) ||
-	    strspn(s, "0123456789abcdefABCDEF:.*?[]!-") != strlen(s))
-		return false;
-	/* the parts a glob leaves literal must still be a device and a function */
-	return !dot || dot < colon || (function_ok(dot + 1) &&
-				       device_ok(colon + 1, (size_t)(dot - colon - 1)));
-}
-
-/* Validates and normalises value for field; -ENOENT for an unknown field. */
-static int normalise(struct engine *e, const char *object, const char *field,
-		     const char *value, char *out, size_t size)
-{
-	bool on;
-
-	if (!strcmp(field, "node")) {
-		if (!is_node_name(value))
-			return refuse(e, object, -EINVAL, "node is a host name or \"\" for any "
-				      "node, not \"%s\"", value);
-		return str_copy(out, size, value);
-	}
-	if (!strcmp(field, "vendor") || !strcmp(field, "device")) {
-		if (value_normalize_pci_id(value, out, size) < 0)
-			return refuse(e, object, -EINVAL, "%s is a hex PCI id such as 0x10de, "
-				      "or \"\" for any, not \"%s\"", field, value);
-		return 0;
-	}
-	if (!strcmp(field, "slot")) {
-		if (!is_slot_filter(value))
-			return refuse(e, object, -EINVAL, "slot is a PCI address such as "
-				      "0000:41:00.0 (globs allowed) or \"\", not \"%s\"", value);
-		return str_copy(out, size, value);
-	}
-	if (!strcmp(field, "enabled")) {
-		if (value_parse_bool(value, &on) < 0)
-			return refuse(e, object, -EINVAL, "enabled takes 0 or 1 (or yes/no, "
-				      "true/false, on/off), not \"%s\"", value);
-		return str_copy(out, size, on ? "1" : "0");
-	}
-	return -ENOENT;
-}
-
-static char *rule_field(struct rule *r, const char *field, size_t *size)
-{
-	if (!strcmp(field, "node"))
-		return *size = sizeof(r->node), r->node;
-	if (!strcmp(field, "vendor"))
-		return *size = sizeof(r->vendor), r->vendor;
-	if (!strcmp(field, "device"))
-		return *size = sizeof(r->device), r->device;
-	if (!strcmp(field, "slot"))
-		return *size = sizeof(r->slot), r->slot;
-	return NULL;
-}
-
 static int rule_gpus_text(struct engine *e, const struct rule *r, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -209,23 +90,24 @@ static int rule_gpus_text(struct engine *e, const struct rule *r, char *buf, siz
 static int rule_get(struct engine *e, const char *group, const char *rule, const char *field,
 		    char *buf, size_t size)
 {
+	const struct field *f = field_find(rule_fields, field);
 	struct group *g;
 	struct rule *r;
-	char object[OBJECT_MAX], *value;
-	size_t value_size;
+	char object[OBJECT_MAX];
 
 	if (find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
-	if (!strcmp(field, "enabled"))
-		return str_copy(buf, size, r->enabled ? "1" : "0");
+	if (f) {
+		field_format(f, r, buf, size);
+		return 0;
+	}
 	if (!strcmp(field, "gpus"))
 		return rule_gpus_text(e, r, buf, size);
 	if (!strcmp(field, "error")) {
 		rule_object(object, group, rule);
 		return str_copy(buf, size, events_error(&e->events, object));
 	}
-	value = rule_field(r, field, &value_size);
-	return value ? str_copy(buf, size, value) : -ENOENT;
+	return -ENOENT;
 }
 
 int engine_rule_get(struct engine *e, const char *group, const char *rule, const char *field,
@@ -237,54 +119,46 @@ int engine_rule_get(struct engine *e, const char *group, const char *rule, const
 	return r;
 }
 
-struct rule_change {
-	const char *group, *rule, *field, *value;
+struct rule_row {
+	const char *group;
+	const struct rule *rule;
 };
 
-static int store_rule_field(struct engine *e, void *arg)
+static int store_rule_row(struct engine *e, void *arg)
 {
-	const struct rule_change *c = arg;
-	char sql[128];
+	const struct rule_row *row = arg;
 
-	/* field was checked by normalise(): never the caller's text */
-	snprintf(sql, sizeof(sql), "UPDATE rules SET %s = ? WHERE group_name = ? AND name = ?",
-		 c->field);
-	return store_exec(&e->store, sql, c->value, c->group, c->rule, NULL);
+	return store_update(&e->store, "rules", rule_fields, row->rule, "group_name", row->group,
+			    "name", row->rule->name, NULL);
 }
 
+/* Checks the value whole (its syntax, then that no vGPU is stranded), commits the rule
+ * as wanted, and only then changes what readers see. */
 static int rule_set(struct engine *e, const char *group, const char *rule, const char *field,
 		    const char *value)
 {
+	const struct field *f = field_find(rule_fields, field);
 	struct group *g;
 	struct rule *r, wanted;
-	char object[OBJECT_MAX], normalised[256], *target;
-	struct rule_change change = { group, rule, field, normalised };
-	size_t target_size;
+	char object[OBJECT_MAX], why[MESSAGE_MAX], shown[256];
 	int rc;
 
-	if (find_rule(e, group, rule, &g, &r) < 0)
+	if (!f || find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
 	rule_object(object, group, rule);
-	rc = normalise(e, object, field, value, normalised, sizeof(normalised));
-	if (rc < 0)
-		return rc;
-	target = rule_field(r, field, &target_size);
-	if (target ? !strcmp(target, normalised) : r->enabled == (normalised[0] == '1'))
-		return 0;
 	wanted = *r;
-	target = rule_field(&wanted, field, &target_size);
-	if (target)
-		str_copy(target, target_size, normalised);
-	else
-		wanted.enabled = normalised[0] == '1';
+	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0)
+		return refuse(e, object, -EINVAL, "%s", why);
+	if (field_equal(f, r, &wanted))
+		return 0;
 	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, r, &wanted });
-	if (rc < 0)
-		return rc;
-	rc = commit_change(e, object, store_rule_field, &change);
+	if (rc >= 0)
+		rc = commit_change(e, object, store_rule_row, &(struct rule_row){ group, &wanted });
 	if (rc < 0)
 		return rc;
 	*r = wanted;
-	events_add(&e->events, "%s/%s = %s", object, field, normalised);
+	field_format(f, r, shown, sizeof(shown));
+	events_add(&e->events, "%s/%s = %s", object, field, shown);
 	return 0;
 }
 
@@ -298,11 +172,6 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 }
 
 /* ---- creating and deleting rules ---- */
-
-struct rule_row {
-	const char *group;
-	const struct rule *rule;
-};
 
 static int store_rule_insert(struct engine *e, void *arg)
 {

@@ -1,20 +1,156 @@
 /* groups.c — see groups.h. */
 #include "groups.h"
 #include "util.h"
+#include "value.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
+
+/* ---- the fields ---- */
+
+/* The one place that says which host drivers a group may ask for. Until driver bundles
+ * are known (drivers/), any well-formed version is accepted. */
+static int parse_driver(const char *value, char *out, size_t size)
+{
+	if (value[0] && !value_is_driver_version(value))
+		return -EINVAL;
+	return str_copy(out, size, value);
+}
+
+/* A file name in the media store: no '/', not . or .., one line. */
+static int parse_media_name(const char *value, char *out, size_t size)
+{
+	if (value[0] && (strchr(value, '/') || !value_is_text_line(value) ||
+			 !strcmp(value, ".") || !strcmp(value, "..")))
+		return -EINVAL;
+	return str_copy(out, size, value);
+}
+
+static const char *const policies[] = { "depth-first", "breadth-first", NULL };
+
+const struct field group_fields[] = {
+	FIELD_OF(struct group, description, .type = FIELD_TEXT),
+	FIELD_OF(struct group, class, .type = FIELD_NAME, .initial = "vgpu"),
+	FIELD_OF(struct group, driver, .type = FIELD_CUSTOM, .parse = parse_driver,
+		 .expects = "\"\" or a host driver version such as 550.54.16"),
+	FIELD_OF(struct group, profile, .type = FIELD_NAME, .empty_ok = true,
+		 .effect = EFFECT_HOST),
+	FIELD_OF(struct group, make_guest_iso, .type = FIELD_BOOL),
+	FIELD_OF(struct group, driver_iso, .type = FIELD_CUSTOM, .parse = parse_media_name,
+		 .expects = "\"\" or a file name in media/ (no '/', at most 255 bytes)",
+		 .effect = EFFECT_DEFINITION),
+	FIELD_OF(struct group, policy, .type = FIELD_ENUM, .choices = policies,
+		 .initial = "depth-first"),
+	{ NULL },
+};
+
+static bool is_node_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(".-_", s[i]))
+			return false;
+	return true;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdefABCDEF") >= n;
+}
+
+/* A PCI device number (00-1f), when the text has no glob character. */
+static bool device_ok(const char *s, size_t n)
+{
+	return strcspn(s, "*?[") < n || (n == 2 && is_hex(s, 2) && strchr("01", s[0]));
+}
+
+/* A PCI function (0-7), when the text has no glob character. */
+static bool function_ok(const char *s)
+{
+	return strpbrk(s, "*?[") || (s[0] >= '0' && s[0] <= '7' && !s[1]);
+}
+
+/* "0000:41:00.0" or, with_domain false, "41:00.0": hex, device 00-1f, function 0-7. */
+static bool is_bdf(const char *s, bool with_domain)
+{
+	if (with_domain) {
+		if (strlen(s) != 12 || !is_hex(s, 4) || s[4] != ':')
+			return false;
+		s += 5;
+	}
+	return strlen(s) == 7 && is_hex(s, 2) && s[2] == ':' && device_ok(s + 3, 2) &&
+	       s[5] == '.' && function_ok(s + 6);
+}
+
+/* Brackets must pair up, or fnmatch() just never matches. */
+static bool brackets_balanced(const char *s)
+{
+	bool open = false;
+
+	for (; *s; s++) {
+		if (*s == '[' && !open)
+			open = true;
+		else if (*s == ']' && open)
+			open = false;
+		else if (*s == ']' || *s == '[')
+			return false;
+	}
+	return !open;
+}
+
+/* A BDF (the domain may be left out), or a glob over one: it must name at least the
+ * bus and device (a ':' in it) and use only address characters and glob syntax. */
+static bool is_slot_filter(const char *s)
+{
+	const char *dot = strrchr(s, '.'), *colon = strrchr(s, ':');
+
+	if (!s[0] || is_bdf(s, true) || is_bdf(s, false))
+		return true;
+	if (strlen(s) >= 64 || !strpbrk(s, "*?[") || !colon || !brackets_balanced(s) ||
+	    strspn(s, "0123456789abcdefABCDEF:.*?[]!-") != strlen(s))
+		return false;
+	/* the parts a glob leaves literal must still be a device and a function */
+	return !dot || dot < colon || (function_ok(dot + 1) &&
+				       device_ok(colon + 1, (size_t)(dot - colon - 1)));
+}
+
+static int parse_node(const char *value, char *out, size_t size)
+{
+	return is_node_name(value) ? str_copy(out, size, value) : -EINVAL;
+}
+
+static int parse_slot(const char *value, char *out, size_t size)
+{
+	return is_slot_filter(value) ? str_copy(out, size, value) : -EINVAL;
+}
+
+const struct field rule_fields[] = {
+	FIELD_OF(struct rule, node, .type = FIELD_CUSTOM, .parse = parse_node,
+		 .expects = "a host name, or \"\" for any node"),
+	FIELD_OF(struct rule, vendor, .type = FIELD_CUSTOM, .parse = value_normalize_pci_id,
+		 .expects = "a hex PCI id such as 0x10de, or \"\" for any"),
+	FIELD_OF(struct rule, device, .type = FIELD_CUSTOM, .parse = value_normalize_pci_id,
+		 .expects = "a hex PCI id such as 0x2236, or \"\" for any"),
+	FIELD_OF(struct rule, slot, .type = FIELD_CUSTOM, .parse = parse_slot,
+		 .expects = "a PCI address such as 0000:41:00.0 (globs allowed), or \"\""),
+	FIELD_OF(struct rule, enabled, .type = FIELD_BOOL, .initial = "1"),
+	{ NULL },
+};
+
+/* ---- groups and rules in memory ---- */
 
 static void group_defaults(struct group *g, const char *name)
 {
 	memset(g, 0, sizeof(*g));
 	g->id = object_id_next();
 	str_copy(g->name, sizeof(g->name), name);
-	g->description = strdup("");
-	str_copy(g->class, sizeof(g->class), "vgpu");
-	str_copy(g->policy, sizeof(g->policy), "depth-first");
+	fields_init(group_fields, g);
 }
 
 struct group *groups_add(struct groups *gs, const char *name)
@@ -25,8 +161,6 @@ struct group *groups_add(struct groups *gs, const char *name)
 		return NULL;
 	gs->items = grown;
 	group_defaults(&grown[gs->n], name);
-	if (!grown[gs->n].description)
-		return NULL;
 	return &grown[gs->n++];
 }
 
@@ -42,14 +176,13 @@ struct rule *group_add_rule(struct group *g, const char *name, const char *node)
 	memset(r, 0, sizeof(*r));
 	r->id = object_id_next();
 	str_copy(r->name, sizeof(r->name), name);
+	fields_init(rule_fields, r);
 	str_copy(r->node, sizeof(r->node), node);
-	r->enabled = true;
 	return r;
 }
 
 static void group_free(struct group *g)
 {
-	free(g->description);
 	free(g->rules);
 }
 
@@ -105,24 +238,14 @@ static const char *column(sqlite3_stmt *st, int i)
 static int load_groups(struct groups *gs, struct store *s)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT name, description, class, driver, profile, "
-			    "make_guest_iso, driver_iso, policy FROM groups ORDER BY rowid", NULL);
+	int r = store_select(s, &st, "groups", "name", group_fields);
 
 	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
 		struct group *g = groups_add(gs, column(st, 0));
 
 		if (!g)
 			return -ENOMEM;
-		free(g->description);
-		g->description = strdup(column(st, 1));
-		str_copy(g->class, sizeof(g->class), column(st, 2));
-		str_copy(g->driver, sizeof(g->driver), column(st, 3));
-		str_copy(g->profile, sizeof(g->profile), column(st, 4));
-		g->make_guest_iso = sqlite3_column_int(st, 5);
-		str_copy(g->driver_iso, sizeof(g->driver_iso), column(st, 6));
-		str_copy(g->policy, sizeof(g->policy), column(st, 7));
-		if (!g->description)
-			return -ENOMEM;
+		fields_load(group_fields, st, 1, g);
 	}
 	return r;
 }
@@ -130,8 +253,7 @@ static int load_groups(struct groups *gs, struct store *s)
 static int load_rules(struct groups *gs, struct store *s)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT group_name, name, node, vendor, device, slot, "
-			    "enabled FROM rules ORDER BY rowid", NULL);
+	int r = store_select(s, &st, "rules", "group_name, name", rule_fields);
 
 	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
 		struct group *g = groups_find(gs, column(st, 0));
@@ -139,20 +261,22 @@ static int load_rules(struct groups *gs, struct store *s)
 
 		if (!g)
 			continue; /* foreign keys make this impossible; be safe */
-		rule = group_add_rule(g, column(st, 1), column(st, 2));
+		rule = group_add_rule(g, column(st, 1), "");
 		if (!rule)
 			return -ENOMEM;
-		str_copy(rule->vendor, sizeof(rule->vendor), column(st, 3));
-		str_copy(rule->device, sizeof(rule->device), column(st, 4));
-		str_copy(rule->slot, sizeof(rule->slot), column(st, 5));
-		rule->enabled = sqlite3_column_int(st, 6);
+		fields_load(rule_fields, st, 2, rule);
 	}
 	return r;
 }
 
 int groups_load(struct groups *gs, struct store *s)
 {
-	int r = load_groups(gs, s);
+	int r = store_add_columns(s, "groups", group_fields);
+
+	if (r >= 0)
+		r = store_add_columns(s, "rules", rule_fields);
+	if (r >= 0)
+		r = load_groups(gs, s);
 
 	if (r >= 0)
 		r = load_rules(gs, s);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "fields.h"
 #include "host.h"
 #include "store.h"
 #include "value.h"
@@ -15,6 +16,7 @@
 struct rule {
 	int id;              /* object_id_next() */
 	char name[NAME_MAX_LEN + 1];
+	/* the settable fields, declared in rule_fields */
 	char node[256];
 	char vendor[8];
 	char device[8];
@@ -25,7 +27,8 @@ struct rule {
 struct group {
 	int id;              /* object_id_next() */
 	char name[NAME_MAX_LEN + 1];
-	char *description;
+	/* the settable fields, declared in group_fields */
+	char description[VALUE_SIZE_MAX + 1];
 	char class[NAME_MAX_LEN + 1];
 	char driver[256];
 	char profile[PROFILE_MAX];
@@ -35,6 +38,10 @@ struct group {
 	struct rule *rules;
 	size_t n_rules;
 };
+
+/* The fields of groups and rules as the tree and the database know them (fields.h). */
+extern const struct field group_fields[];
+extern const struct field rule_fields[];
 
 struct groups {
 	struct group *items;

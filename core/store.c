@@ -2,6 +2,7 @@
  * database from user_version N to N+1 inside one transaction, so a crash mid-migration
  * leaves the previous version intact. */
 #include "store.h"
+#include "fields.h"
 #include "util.h"
 
 #include <errno.h>
@@ -297,4 +298,87 @@ int store_read_schema(const char *state_dir, struct store_schema *out, char *err
 	if (r == SQLITE_OK)
 		return 0;
 	return sqlite_errno(r) < 0 ? sqlite_errno(r) : -EIO;
+}
+
+int store_update(struct store *s, const char *table, const struct field *fields,
+		 const void *obj, ...)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char assignments[1024], sql[1536];
+	const char *column;
+	size_t len;
+	int n = 1, r = fields_assignments(fields, assignments, sizeof(assignments));
+	va_list ap;
+
+	if (r >= 0)
+		r = str_printf(sql, sizeof(sql), "UPDATE %s SET %s WHERE", table, assignments);
+	va_start(ap, obj);
+	while (r >= 0 && (column = va_arg(ap, const char *))) {
+		(void)va_arg(ap, const char *);
+		len = strlen(sql);
+		r = str_printf(sql + len, sizeof(sql) - len, "%s %s = ?", n++ > 1 ? " AND" : "",
+			       column);
+	}
+	va_end(ap);
+	if (r >= 0 && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		r = -EIO;
+	if (r >= 0)
+		r = fields_bind(fields, st, 1, obj);
+	n = 1;
+	for (const struct field *f = fields; f->name; f++)
+		n++;
+	va_start(ap, obj);
+	while (r >= 0 && (column = va_arg(ap, const char *)))
+		if (sqlite3_bind_text(st, n++, va_arg(ap, const char *), -1,
+				      SQLITE_TRANSIENT) != SQLITE_OK)
+			r = -EIO;
+	va_end(ap);
+	return r < 0 ? r : sqlite_errno(sqlite3_step(st));
+}
+
+int store_select(struct store *s, sqlite3_stmt **out, const char *table, const char *keys,
+		 const struct field *fields)
+{
+	char columns[1024], sql[1536];
+	int r = fields_columns(fields, columns, sizeof(columns));
+
+	if (r >= 0)
+		r = str_printf(sql, sizeof(sql), "SELECT %s, %s FROM %s ORDER BY rowid", keys,
+			       columns, table);
+	return r < 0 ? r : store_query(s, out, sql, NULL);
+}
+
+static bool has_column(struct store *s, const char *table, const char *column)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char sql[128];
+	bool found = false;
+
+	if (str_printf(sql, sizeof(sql), "PRAGMA table_info(%s)", table) < 0 ||
+	    store_query(s, &st, sql, NULL) < 0)
+		return false;
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = !strcmp((const char *)sqlite3_column_text(st, 1), column);
+	return found;
+}
+
+int store_add_columns(struct store *s, const char *table, const struct field *fields)
+{
+	int r = 0;
+
+	for (const struct field *f = fields; f->name && r >= 0; f++) {
+		bool number = f->type == FIELD_BOOL || f->type == FIELD_UINT;
+		char sql[512], initial[128];
+
+		if (has_column(s, table, f->column))
+			continue;
+		/* the table's own names and values, never a user's: no quoting needed */
+		str_copy(initial, sizeof(initial), f->initial ? f->initial : number ? "0" : "");
+		r = str_printf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s NOT NULL "
+			       "DEFAULT %s%s%s", table, f->column, number ? "INTEGER" : "TEXT",
+			       number ? "" : "'", initial, number ? "" : "'");
+		if (r >= 0)
+			r = exec_sql(s, sql);
+	}
+	return r;
 }

@@ -15,6 +15,8 @@ struct store {
 	sqlite3 *db;
 };
 
+struct field; /* fields.h: the tables that name a kind's columns */
+
 static inline void sqlite3_finalizep(sqlite3_stmt **s) { sqlite3_finalize(*s); }
 #define _cleanup_stmt_ __attribute__((cleanup(sqlite3_finalizep)))
 
@@ -28,6 +30,21 @@ void store_rollback(struct store *s);
 
 /* Prepares sql, binds the NULL-terminated text arguments in order, runs it to completion. */
 int store_exec(struct store *s, const char *sql, ...) __attribute__((sentinel));
+
+/* Adds to table the columns of fields it lacks (a field added to a table since the
+ * database was made), each with the field's initial value as its default: a new field
+ * needs no migration of its own. */
+int store_add_columns(struct store *s, const char *table, const struct field *fields);
+
+/* SELECT keys, <every field's column> FROM table ORDER BY rowid, for the caller to step;
+ * fields_load() takes the fields from the column after the keys. */
+int store_select(struct store *s, sqlite3_stmt **out, const char *table, const char *keys,
+		 const struct field *fields);
+
+/* UPDATE table SET <every field of obj> WHERE key1 = value1 AND …: the arguments after
+ * obj are column, value pairs, NULL-terminated. */
+int store_update(struct store *s, const char *table, const struct field *fields,
+		 const void *obj, ...) __attribute__((sentinel));
 
 /* Prepares a statement for the caller to step (binds as above). */
 int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)

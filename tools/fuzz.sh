@@ -10,17 +10,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="clang libclang-rt-14-dev meson ninja-build pkg-config libfuse3-dev libpci-dev
   libvirt-dev libsqlite3-dev libxml2-dev uuid-dev"
 
-missing=""
-for p in $PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "fuzz: installing$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  # shellcheck disable=SC2086
-  apt-get install -y -q $missing
-fi
+# shellcheck disable=SC2086
+tools/install-packages.sh $PACKAGES
 
 [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false
 ninja -C build-fuzz

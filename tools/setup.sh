@@ -11,17 +11,8 @@ PACKAGES="meson ninja-build pkg-config gcc libfuse3-dev fuse3 libpci-dev pciutil
   libxml2-dev uuid-dev libarchive-dev python3 vim-nox procps psmisc util-linux uuid-runtime mdevctl strace
   ansible-core"
 
-missing=""
-for p in $PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "setup: installing$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  # shellcheck disable=SC2086
-  apt-get install -y -q $missing
-fi
+# shellcheck disable=SC2086
+tools/install-packages.sh $PACKAGES
 
 [ -d build ] || meson setup build
 ninja -C build

@@ -534,11 +534,11 @@ w        | $G/driver                    | 550,54,16                | EINVAL  | $
 w        | $G/driver                    | 550.54.16\x00            | EINVAL  | $G
 # groups/G/profile: "" or a profile every GPU of the group offers
 w        | $G/profile                   | NOPE-1Q                  | ENOENT  | $G
-w        | $G/profile                   | \sA16-4Q                 | ENOENT  | $G
-w        | $G/profile                   | A16-4Q\s                 | ENOENT  | $G
+w        | $G/profile                   | \sA16-4Q                 | EINVAL  | $G
+w        | $G/profile                   | A16-4Q\s                 | EINVAL  | $G
 w        | $G/profile                   | a16-4q                   | ENOENT  | $G
-w        | $G/profile                   | A16-4Q A16-2Q            | ENOENT  | $G
-w        | $G/profile                   | A16-4Q\nA16-2Q           | ENOENT  | $G
+w        | $G/profile                   | A16-4Q A16-2Q            | EINVAL  | $G
+w        | $G/profile                   | A16-4Q\nA16-2Q           | EINVAL  | $G
 w        | $G/profile                   | A16-2Q                   | EBUSY   | $G
 w        | $G/profile                   |                          | EBUSY   | $G
 w        | $G/profile                   | A40-4Q                   | EINVAL  | $G

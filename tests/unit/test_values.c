@@ -1,11 +1,14 @@
 /* Unit tests for value parsing and escaping (value.h) and for group ownership after a
  * rule edit (groups_owner_after in groups.h). */
 #include "tap.h"
+#include "devices.h"
 #include "groups.h"
+#include "store.h"
 #include "value.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void test_parse_uint(void)
 {
@@ -100,8 +103,80 @@ static void test_owner_after(void)
 	groups_free(&gs);
 }
 
+/* One line added to a kind's table is all a new option needs: parsing, its refusal,
+ * reading back, comparing, saving and loading its row, and vgpu_params. */
+struct probe {
+	char name[16];
+	unsigned count;
+	bool turbo;
+};
+
+static const struct field probe_fields[] = {
+	FIELD_OF(struct probe, count, .type = FIELD_UINT, .min = 1, .max = 8, .initial = "2",
+		 .vgpu_param = "count"),
+	FIELD_OF(struct probe, turbo, .type = FIELD_BOOL, .vgpu_param = "enable_turbo"),
+	{ NULL },
+};
+
+static void test_field_table(void)
+{
+	struct probe a, b;
+	char buf[128], why[256];
+
+	fields_init(probe_fields, &a);
+	CHECK(a.count == 2 && !a.turbo);
+	b = a;
+	CHECK(field_parse(field_find(probe_fields, "turbo"), "Yes", &b, why, sizeof(why)) == 0);
+	CHECK(fields_differ(probe_fields, &a, &b) == field_find(probe_fields, "turbo"));
+	field_format(field_find(probe_fields, "turbo"), &b, buf, sizeof(buf));
+	CHECK_STR(buf, "1");
+	CHECK(field_parse(field_find(probe_fields, "count"), "9", &b, why, sizeof(why)) == -EINVAL);
+	CHECK_STR(why, "count takes a whole number from 1 to 8, in plain digits, not \"9\"");
+	CHECK(b.count == 2);
+	CHECK(field_parse(field_find(probe_fields, "turbo"), "maybe", &b, why, sizeof(why)) < 0);
+	CHECK(strstr(why, "turbo takes a boolean") == why);
+	fields_vgpu_params(probe_fields, &b, buf, sizeof(buf));
+	CHECK_STR(buf, "count=2, enable_turbo=1");
+	fields_vgpu_params(device_fields, &(struct device){ .frame_rate_limit = 45 }, buf,
+			   sizeof(buf));
+	CHECK_STR(buf, "frame_rate_limiter=45");
+}
+
+/* A field added to a table gets its column in an existing database, with its initial
+ * value as the default, and is saved and loaded like the others. */
+static void test_store_columns(void)
+{
+	char dir[] = "/tmp/vgpufs-test-values.XXXXXX", err[256] = "", path[256];
+	struct store s = { NULL };
+	sqlite3_stmt *st = NULL;
+	struct probe p = { .count = 5, .turbo = true }, loaded = { { 0 } };
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(store_open(&s, dir, err, sizeof(err)) == 0);
+	CHECK(store_exec(&s, "CREATE TABLE probes (name TEXT PRIMARY KEY)", NULL) == 0);
+	CHECK(store_exec(&s, "INSERT INTO probes (name) VALUES ('old')", NULL) == 0);
+	CHECK(store_add_columns(&s, "probes", probe_fields) == 0);
+	CHECK(store_add_columns(&s, "probes", probe_fields) == 0); /* once only */
+	CHECK(store_select(&s, &st, "probes", "name", probe_fields) == 0);
+	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
+	fields_load(probe_fields, st, 1, &loaded);
+	CHECK(loaded.count == 2 && !loaded.turbo); /* the row made before: initial values */
+	sqlite3_finalize(st);
+	CHECK(store_update(&s, "probes", probe_fields, &p, "name", "old", NULL) == 0);
+	CHECK(store_select(&s, &st, "probes", "name", probe_fields) == 0);
+	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
+	fields_load(probe_fields, st, 1, &loaded);
+	CHECK(loaded.count == 5 && loaded.turbo);
+	sqlite3_finalize(st);
+	store_close(&s);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK(system(path) == 0);
+}
+
 int main(void)
 {
+	test_field_table();
+	test_store_columns();
 	test_parse_uint();
 	test_escape();
 	test_owner_after();

@@ -154,33 +154,23 @@ static void count_open(const char *path, const void *caller)
 		count(SYSFS_OPEN, caller);
 }
 
-int open(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
+/* open and open64 take a mode only with these flags: pass it on only then. */
+#define WRAP_OPEN(name)                                                     \
+	int name(const char *path, int flags, ...)                          \
+	{                                                                   \
+		mode_t mode = 0;                                            \
+		va_list ap;                                                 \
+									    \
+		if (flags & (O_CREAT | O_TMPFILE)) {                        \
+			va_start(ap, flags);                                \
+			mode = va_arg(ap, mode_t);                          \
+			va_end(ap);                                         \
+		}                                                           \
+		count_open(path, __builtin_return_address(0));              \
+		return NEXT(name)(path, flags, mode);                       \
 	}
-	count_open(path, __builtin_return_address(0));
-	return NEXT(open)(path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	count_open(path, __builtin_return_address(0));
-	return NEXT(open64)(path, flags, mode);
-}
+WRAP_OPEN(open)
+WRAP_OPEN(open64)
 
 FILE *fopen(const char *path, const char *mode)
 {

@@ -30,7 +30,7 @@ measure() {
 	local what=$1 before after
 	shift
 	before=$(read_counts)
-	"$@"
+	"$@" >/dev/null
 	sleep 1
 	after=$(read_counts)
 	printf '%-52s' "$what"
