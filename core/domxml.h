@@ -12,6 +12,7 @@
 #define VGPUFS_DOMXML_H
 
 #include <stddef.h>
+#include "util.h"
 
 #define DOMXML_NS "https://vgpufs.dev/xmlns/domain/1"
 
@@ -19,7 +20,7 @@ enum domxml_vgpu_kind { DOMXML_MDEV, DOMXML_VF };
 
 struct domxml_vgpu {
 	enum domxml_vgpu_kind kind;
-	char uuid[37];      /* the vGPU's id (mdev UUID; for VFs our own record id) */
+	char uuid[UUID_STR_LEN];      /* the vGPU's id (mdev UUID; for VFs our own record id) */
 	char vf_bdf[16];    /* DOMXML_VF: "0000:c1:00.4" */
 	char gpu[16];       /* physical GPU BDF, recorded in metadata */
 	char profile[64];   /* recorded in metadata */

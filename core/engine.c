@@ -1,4 +1,3 @@
-/* engine.c — see engine.h. */
 /* engine.c — see engine.h: opening and closing, the host and its GPUs, refusals and the
  * event log. Groups and rules are in engine_groups.c. */
 #include "engine_internal.h"

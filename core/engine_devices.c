@@ -140,8 +140,11 @@ int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size)
 	r = owned_set_build(e, vm_uuid, &s);
 	if (r >= 0)
 		r = domxml_apply(xml, s.devices, s.n, &edited, err, err_size);
-	if (r >= 0 && !definition_current(xml, edited, &s))
+	if (r >= 0 && !definition_current(xml, edited, &s)) {
 		r = virt_define(e->virt, edited, err, err_size);
+		if (r >= 0)
+			vms_expect_own_define(e, vm_uuid);
+	}
 	owned_set_free(&s);
 	return r;
 }

@@ -13,7 +13,11 @@
 #include "store.h"
 #include "virt.h"
 
-#define OBJECT_MAX 512
+/* A domain we redefined: the DEFINED events libvirt still owes us for it. */
+struct own_define {
+	char uuid[UUID_STR_LEN];
+	unsigned pending;
+};
 
 struct vm_event {
 	enum virt_event event;
@@ -44,6 +48,8 @@ struct engine {
 	struct vm_event *queue;
 	size_t n_queue;
 	bool stopping;
+	struct own_define *own_defines;  /* under the engine lock */
+	size_t n_own_defines;
 	pthread_t worker;
 	bool worker_started;
 };
@@ -88,6 +94,8 @@ void device_path(struct engine *e, const struct device *d, char *buf, size_t siz
 bool group_in_use(struct engine *e, const char *group, char *device, size_t size);
 
 /* engine_vms.c */
+/* We redefined the domain: its next DEFINED event is our own and is skipped. */
+void vms_expect_own_define(struct engine *e, const char *vm_uuid);
 int vms_start_worker(struct engine *e);
 void vms_stop_worker(struct engine *e);
 void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *ctx);

@@ -407,8 +407,52 @@ static bool has_devices(struct engine *e, const char *vm_uuid)
 	return false;
 }
 
+static struct own_define *find_own_define(struct engine *e, const char *vm_uuid)
+{
+	for (size_t i = 0; i < e->n_own_defines; i++)
+		if (!strcmp(e->own_defines[i].uuid, vm_uuid))
+			return &e->own_defines[i];
+	return NULL;
+}
+
+void vms_expect_own_define(struct engine *e, const char *vm_uuid)
+{
+	struct own_define *d = find_own_define(e, vm_uuid), *grown;
+
+	if (!d) {
+		grown = realloc(e->own_defines, (e->n_own_defines + 1) * sizeof(*grown));
+		if (!grown)
+			return; /* the event is then handled: a wasted check, nothing worse */
+		e->own_defines = grown;
+		d = &grown[e->n_own_defines++];
+		str_copy(d->uuid, sizeof(d->uuid), vm_uuid);
+		d->pending = 0;
+	}
+	d->pending++;
+}
+
+/* True once for each of our own defines of the domain: libvirt reports them like any
+ * other, and the definition is already as we left it. Events come in order per domain,
+ * so one made by someone else after ours is still handled. */
+static bool own_define(struct engine *e, const char *vm_uuid)
+{
+	struct own_define *d = find_own_define(e, vm_uuid);
+
+	if (!d || !d->pending)
+		return false;
+	d->pending--;
+	return true;
+}
+
 static void handle_event(struct engine *e, const struct vm_event *ev)
 {
+
+	struct own_define *own = find_own_define(e, ev->uuid);
+
+	if (ev->event == VIRT_UNDEFINED && own)
+		own->pending = 0; /* what we still awaited will not come */
+	if (ev->event == VIRT_DEFINED && own_define(e, ev->uuid))
+		return;
 	char err[512];
 
 	if (!has_devices(e, ev->uuid))
@@ -471,4 +515,7 @@ void vms_stop_worker(struct engine *e)
 	free(e->queue);
 	e->queue = NULL;
 	e->n_queue = 0;
+	free(e->own_defines);
+	e->own_defines = NULL;
+	e->n_own_defines = 0;
 }

@@ -10,9 +10,10 @@
 
 #define EVENTS_KEEP (1 << 20)
 #define MESSAGE_MAX 512
+#define OBJECT_MAX 512   /* an object's path in the tree, "vms/<vm>/devices/<dev>" */
 
 struct object_error {
-	char object[256];
+	char object[OBJECT_MAX];
 	char message[MESSAGE_MAX];
 };
 

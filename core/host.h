@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "pci.h"
 #include "vgpu_type.h"
+#include "util.h"
 
 enum gpu_mode { GPU_MODE_NONE, GPU_MODE_MDEV, GPU_MODE_VFIO_SRIOV };
 
@@ -78,7 +79,7 @@ bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
 
 /* Every vGPU present on the GPUs of the host (uuid "" for vfio-sriov ones). */
 struct host_vgpu {
-	char uuid[37];
+	char uuid[UUID_STR_LEN];
 	const struct gpu *gpu;
 	char slot[BDF_MAX];
 	char type_id[32];

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 #include "vgpu_type.h"
+#include "util.h"
 
-#define UUID_STR_LEN 37
 
 /* True when parent_bdf is registered on the mdev bus. */
 bool mdev_is_parent(const char *root, const char *parent_bdf);

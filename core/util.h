@@ -20,6 +20,9 @@ static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A UUID as text, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", with its NUL. */
+#define UUID_STR_LEN 37
+
 /* Copies src into dst (size bytes), always NUL-terminated; -ENAMETOOLONG if cut. */
 int str_copy(char *dst, size_t size, const char *src);
 

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <uuid/uuid.h>
 #include <time.h>
 
 #include <libvirt/libvirt.h>
@@ -430,16 +431,20 @@ int virt_list(struct virt *v, struct virt_domain **out, size_t *n, char *err, si
 static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *out,
 		       char *err, size_t err_size)
 {
+	uuid_t uuid;
 	int r = connected(v, err, err_size);
 
 	if (r < 0)
 		return r;
-	*out = virDomainLookupByUUIDString(v->conn, uuid_or_name);
-	if (*out)
-		return 0;
-	r = last_errno(-EINVAL); /* not a UUID, or no domain has it */
-	if (r != -ENOENT && r != -EINVAL)
-		return fail(err, err_size, -EINVAL);
+	/* only what reads as a UUID is looked up as one: a name costs one call, not two */
+	if (!uuid_parse(uuid_or_name, uuid)) {
+		*out = virDomainLookupByUUIDString(v->conn, uuid_or_name);
+		if (*out)
+			return 0;
+		r = last_errno(-EINVAL); /* no domain has it: it may still be a name */
+		if (r != -ENOENT && r != -EINVAL)
+			return fail(err, err_size, -EINVAL);
+	}
 	virResetLastError();
 	*out = virDomainLookupByName(v->conn, uuid_or_name);
 	if (*out)

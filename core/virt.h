@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "util.h"
 
 struct virt;
 
@@ -48,7 +49,7 @@ int virt_reopen(struct virt *v, char *err, size_t err_size);
 void virt_close(struct virt *v);
 
 struct virt_domain {
-	char uuid[37];
+	char uuid[UUID_STR_LEN];
 	char name[256];
 	bool active;       /* running (or paused) */
 	bool persistent;

@@ -4,7 +4,7 @@
 # meson test in the three, and ends with one line "N passed, N failed" summed
 # over all runs.  Exits non-zero if anything failed, sanitizer reports included
 # (they abort the process that has them).  Each fuzz target runs for
-# $VGPUFS_FUZZ_SECONDS (30 unless set).
+# $VGPUFS_FUZZ_SECONDS (20 unless set).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ if ! tools/fuzz.sh --build; then
 	echo "test: tools/fuzz.sh --build failed" >&2
 	failed=$((failed + 1))
 fi
-export VGPUFS_FUZZ_SECONDS=${VGPUFS_FUZZ_SECONDS:-30}
+export VGPUFS_FUZZ_SECONDS=${VGPUFS_FUZZ_SECONDS:-20}
 
 # count_results LOG: prints "OK FAILED" for a meson test log (JSON lines).
 count_results() {
