@@ -1,10 +1,13 @@
 # tests/integration/lib.sh: setup, teardown and checks for the integration tests.
 #
-# Every t0NN-*.sh sources this file, mounts the host simulator and vgpufs in a
+# Every tNNN-*.sh sources this file, mounts the host simulator and vgpufs in a
 # scratch directory and checks one behaviour the way a user would: ls, cat,
-# echo into the simulator.  The first failed check ends the test with status 1;
-# the EXIT trap unmounts and kills whatever the test started, pass or fail, and
-# shows the end of the daemon's and simulator's logs when the test failed.
+# echo into the tree or the simulator.  The first failed check ends the test
+# with status 1; the EXIT trap stops the daemon and the simulator, fails the
+# test when a sanitizer (ASan/UBSan build) reported anything in their logs,
+# unmounts and kills whatever the test started, pass or fail, and shows the
+# end of the logs when the test failed.  The tests of VMs also source
+# vms-lib.sh (libvirt set-ups, domain definitions, the host's vGPUs).
 #
 # Environment: SRC_DIR (checkout), BUILD_DIR (default $SRC_DIR/build).
 # Exit status 77 means "skipped" to meson (no FUSE on this machine).
@@ -23,6 +26,14 @@ say()  { printf '# %s\n' "$*"; }
 pass() { printf 'ok - %s\n' "$*"; }
 fail() { printf 'FAIL - %s\n' "$*" >&2; exit 1; }
 
+# need TOOL...: skip (77) if a tool is missing.
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "skip: $TEST_NAME needs $t"; exit 77; }
+	done
+}
+
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	echo "skip: $TEST_NAME needs /dev/fuse and fusermount3"
 	exit 77
@@ -35,6 +46,8 @@ SIM_PID=
 VGPUFS_PID=
 HOST_FILE=
 HELPER_PIDS=
+LIBVIRT_URI=test:///default # the daemon's --libvirt (vms-lib.sh sets others)
+CLEANUP_HOOKS=              # functions the EXIT trap calls with the status
 
 # --- processes and mounts -------------------------------------------------
 
@@ -111,11 +124,12 @@ stop_sim() {
 	SIM_PID=
 }
 
-# start_vgpufs [ARGS...]: extra daemon options go before the mount point.
+# start_vgpufs [ARGS...]: the daemon on $LIBVIRT_URI; extra daemon options
+# go before the mount point.
 start_vgpufs() {
 	[ -x "$VGPUFS_BIN" ] || fail "daemon not built: $VGPUFS_BIN"
 	mkdir -p "$MNT" "$TMP/state"
-	spawn "$VGPUFS_BIN" -f --sysfs-root "$SIM" --libvirt test:///default \
+	spawn "$VGPUFS_BIN" -f --sysfs-root "$SIM" --libvirt "$LIBVIRT_URI" \
 		--state "$TMP/state" "$@" "$MNT" >>"$TMP/vgpufs.log" 2>&1
 	VGPUFS_PID=$!
 	wait_mounted "$MNT" "$VGPUFS_PID" "$TMP/vgpufs.log" vgpufs
@@ -156,20 +170,108 @@ quit_vgpufs() {
 	unmount "$MNT"
 }
 
+# restart_vgpufs [ARGS...]: stop the daemon (it must exit cleanly, as
+# stop_vgpufs checks) and start it again on the same state and libvirt; the
+# working directory is kept (left for the stop, entered again after).
+restart_vgpufs() {
+	local here=$PWD
+	cd /
+	stop_vgpufs TERM >/dev/null
+	start_vgpufs "$@"
+	cd "$here"
+}
+
+# kill9_vgpufs: SIGKILL the daemon (or reap it, if it is already dead) and
+# drop its dead mount; the working directory is kept where it can be.
+kill9_vgpufs() {
+	local here=$PWD
+	cd /
+	[ -n "$VGPUFS_PID" ] || fail "kill9_vgpufs: vgpufs is not running"
+	kill -KILL "$VGPUFS_PID" 2>/dev/null || true
+	{ wait "$VGPUFS_PID"; } 2>/dev/null || true
+	VGPUFS_PID=
+	fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+	is_mounted "$MNT" && fail "$MNT still mounted after kill -9 and fusermount3 -uz"
+	say "vgpufs killed with SIGKILL"
+	cd "$here" 2>/dev/null || true
+}
+
+# reap_vgpufs: after the daemon killed itself (a crash point), wait for it
+# and drop its dead mount.
+reap_vgpufs() {
+	for _ in $(seq 50); do
+		alive "$VGPUFS_PID" || break
+		sleep 0.1
+	done
+	alive "$VGPUFS_PID" && fail "vgpufs still alive; expected it to have killed itself"
+	kill9_vgpufs
+}
+
+# wait_until SECONDS WHAT COMMAND...: poll COMMAND every 0.1 s.
+wait_until() {
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq $((secs * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "$what: not within $secs s"
+}
+
+# reads FILE VALUE: true when FILE reads VALUE (for wait_until).
+reads() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
+}
+
+# --- the end of a test ------------------------------------------------------
+
+# sanitizer_findings LOG: what a sanitizer reported in LOG: each error
+# (ASan, UBSan) with the 12 lines after it, each summary but a leak count,
+# and each leak but those that libfuse itself allocated (frame #1 in
+# libfuse3): a directory handle whose RELEASEDIR was still queued when
+# SIGTERM ended the session loop.
+sanitizer_findings() {
+	awk '
+		/runtime error:|ERROR: [A-Za-z]*Sanitizer/ && !/ERROR: LeakSanitizer/ { print; bad = 12; next }
+		/SUMMARY: [A-Za-z]*Sanitizer/ && !/ leaked in / { print; next }
+		bad > 0 { print; bad--; next }
+		/^(Direct|Indirect) leak of/ { block = $0; inleak = 1; next }
+		inleak && /^ *#1 / { if ($0 !~ /libfuse3\.so/) print block "\n" $0; inleak = 0 }
+	' "$1"
+}
+
+# The EXIT trap, pass or fail: helpers killed; the daemon stopped first (so
+# that it does not watch its sysfs or libvirt go away), then the simulator,
+# each writing its sanitizer report as it exits; a report fails the test;
+# then CLEANUP_HOOKS (vms-lib.sh: the private libvirtd), the last lines of
+# the logs of a failed test, and the scratch directory.
 cleanup() {
-	local rc=$? pid
+	local rc=$? pid log findings hook
 	set +e
+	cd / # not in the mount while it goes
 	for pid in $HELPER_PIDS; do
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	if [ -n "$VGPUFS_PID" ] && alive "$VGPUFS_PID"; then
-		kill -TERM "$VGPUFS_PID"
-		for _ in $(seq 50); do
-			alive "$VGPUFS_PID" || break
+	quit_vgpufs
+	if [ -n "$SIM_PID" ]; then
+		unmount "$SIM"
+		for _ in $(seq 100); do
+			alive "$SIM_PID" || break
 			sleep 0.1
 		done
 	fi
+	for log in "$TMP/vgpufs.log" "$TMP/hostsim.log"; do
+		[ -f "$log" ] || continue
+		findings=$(sanitizer_findings "$log")
+		[ -n "$findings" ] || continue
+		echo "FAIL - sanitizer report in $(basename "$log"):" >&2
+		head -n 40 <<<"$findings" >&2
+		rc=1
+	done
+	for hook in $CLEANUP_HOOKS; do
+		"$hook" "$rc"
+	done
 	unmount "$MNT"
 	unmount "$SIM"
 	for pid in $VGPUFS_PID $SIM_PID; do
@@ -195,6 +297,25 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- checks ---------------------------------------------------------------
+
+# What a failed system call says (strerror), for expect_fail_errno and
+# put_refused.
+ENOENT="No such file or directory"
+EINVAL="Invalid argument"
+EEXIST="File exists"
+EBUSY="Device or resource busy"
+ENOSPC="No space left on device"
+EFBIG="File too large"
+EACCES="Permission denied"
+EPERM="Operation not permitted"
+ENODEV="No such device"
+EOPNOTSUPP="Operation not supported"
+
+# An events line starts with this UTC time.
+EVENT_TIME='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
+
+# rel PATH: PATH without the mount point, for messages.
+rel() { printf '%s' "${1#"$MNT"/}"; }
 
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
@@ -222,8 +343,90 @@ expect_fail_errno() {
 	grep -Eq -- "$want" <<<"$err" || fail "'$*' failed with '$err'; expected: $want"
 }
 
+# check_val FILE EXPECTED: FILE reads EXPECTED and one newline.
+check_val() {
+	local got
+	got=$(cat "$1" && echo .) || fail "cannot read $(rel "$1")"
+	check_eq "$(rel "$1")" "$2"$'\n.' "$got"
+}
+
+# check_list FILE EXPECTED: a list file (one item a line; no line when empty).
+check_list() {
+	local got
+	got=$(cat "$1") || fail "cannot read $(rel "$1")"
+	check_eq "$(rel "$1")" "$2" "$got"
+}
+
+# check_grep REGEX FILE: some line of FILE matches REGEX.
+check_grep() {
+	grep -Eq -- "$1" "$2" ||
+		fail "$(rel "$2"): no line matches '$1'; it reads: $(tail -n 5 "$2")"
+}
+
+# check_db: the state database passes sqlite's integrity check.
+check_db() {
+	local r
+	r=$(sqlite3 "$TMP/state/vgpufs.db" 'PRAGMA integrity_check' 2>&1) ||
+		fail "sqlite3 integrity_check failed: $r"
+	check_eq "PRAGMA integrity_check" ok "$r"
+}
+
+# --- writes -----------------------------------------------------------------
+
+# put FILE VALUE: `echo VALUE > FILE` must succeed (the object's error file
+# is shown when it does not).
+put() {
+	local err
+	err=$( { printf '%s\n' "$2" >"$1"; } 2>&1) ||
+		fail "echo '$2' > $(rel "$1") failed: $err; error: $(cat "$(dirname "$1")/error" 2>/dev/null)"
+}
+
+# write_once FILE DATA: open FILE with O_TRUNC and write DATA (bytes as
+# given, no newline added) with one write(2).  (bash's echo and printf are
+# line-buffered: a value with a newline inside would be two writes.)
+write_once() {
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+os.write(fd, os.fsencode(sys.argv[2]))' "$1" "$2"
+}
+
+# put_refused ERRNO_REGEX FILE VALUE: writing VALUE and a newline to FILE in
+# one write(2) must fail with that error, FILE must read the same before and
+# after, and so must its object, the groups/ tree, its VM's definition and
+# the vGPUs on the host (refusal_snapshot).
+put_refused() {
+	local before after snap
+	before=$(cat "$2")
+	snap=$(refusal_snapshot "$2")
+	expect_fail_errno "$1" write_once "$2" "$3"$'\n'
+	after=$(cat "$2")
+	check_eq "$(rel "$2") after the refused '$3'" "$before" "$after"
+	check_unchanged "the refused echo '$3' > $(rel "$2")" "$snap" "$(refusal_snapshot "$2")"
+}
+
 new_uuid() {
 	if command -v uuidgen >/dev/null; then uuidgen; else cat /proc/sys/kernel/random/uuid; fi
+}
+
+# --- groups ---------------------------------------------------------------
+
+# The GPUs of demo.host.
+A16_GPUS="0000:43:00.0 0000:44:00.0 0000:45:00.0 0000:46:00.0"
+T4_GPUS="0000:41:00.0 0000:42:00.0"
+A40=0000:47:00.0
+L40S=0000:48:00.0
+
+# make_group NAME PROFILE BDF...: a group with the running driver, these
+# GPUs and PROFILE.
+make_group() {
+	local g=$1 p=$2 b
+	shift 2
+	mkdir "$MNT/groups/$g" || fail "mkdir groups/$g failed"
+	put "$MNT/groups/$g/driver" "$(cat "$MNT/host/driver_version")"
+	for b in "$@"; do
+		put "$MNT/gpus/$b/group" "$g"
+	done
+	put "$MNT/groups/$g/profile" "$p"
 }
 
 # --- what the simulated host says (the oracle the tree is checked against) --
@@ -375,6 +578,16 @@ expect_after_create() {
 	check_eq "gpus/$bdf/vgpus_used" "$count" "$(<"$MNT/gpus/$bdf/vgpus_used")"
 	check_eq "gpus/$bdf/vgpus_max" "$(<"$MNT/gpus/$bdf/types/$profile/max_instances")" \
 		"$(<"$MNT/gpus/$bdf/vgpus_max")"
+}
+
+# expect_restored BDF: the vGPUs made since the readings in $TMP/gpu-before
+# and $TMP/profiles-before are gone: every reading is back.
+expect_restored() {
+	local bdf=$1
+	check_eq "gpus/$bdf/types/*/available after removal" "$(cat "$TMP/gpu-before")" "$(tree_available "$bdf")"
+	check_eq "profiles/*/available after removal" "$(cat "$TMP/profiles-before")" "$(tree_profiles_available)"
+	check_eq "gpus/$bdf/profile after removal" "" "$(<"$MNT/gpus/$bdf/profile")"
+	check_eq "gpus/$bdf/vgpus_used after removal" 0 "$(<"$MNT/gpus/$bdf/vgpus_used")"
 }
 
 # --- snapshots: what a refused change must leave alone ----------------------

@@ -5,14 +5,6 @@
 start_sim demo.host
 start_vgpufs
 
-expect_restored() {
-	local bdf=$1
-	check_eq "gpus/$bdf/types/*/available after removal" "$(cat "$TMP/gpu-before")" "$(tree_available "$bdf")"
-	check_eq "profiles/*/available after removal" "$(cat "$TMP/profiles-before")" "$(tree_profiles_available)"
-	check_eq "gpus/$bdf/profile after removal" "" "$(<"$MNT/gpus/$bdf/profile")"
-	check_eq "gpus/$bdf/vgpus_used after removal" 0 "$(<"$MNT/gpus/$bdf/vgpus_used")"
-}
-
 # --- a plain mdev GPU (T4) ---
 bdf=
 for g in $(ls "$MNT/gpus"); do

@@ -5,8 +5,7 @@
 start_sim demo.host
 start_vgpufs
 
-ENOENT="No such file or directory"
-DENIED="Permission denied|Operation not permitted"
+DENIED="$EACCES|$EPERM"
 bdf=$(ls "$MNT/gpus" | sed -n 1p)
 profile=$(ls "$MNT/gpus/$bdf/types" | sed -n 1p)
 

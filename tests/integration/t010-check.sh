@@ -178,10 +178,7 @@ check_writes_nothing "--check while the daemon runs"
 pass "schema version $version; database, -wal and -shm unchanged"
 
 say "after kill -9 (a -wal and -shm left behind) the same, and nothing changes"
-kill -KILL "$VGPUFS_PID"
-wait "$VGPUFS_PID" 2>/dev/null || true
-VGPUFS_PID=
-unmount "$MNT"
+kill9_vgpufs
 snapshot_before
 expect_check
 check_eq "state: line after kill -9" "$DB schema version $version" "$(line_of state)"

@@ -1,7 +1,6 @@
 #!/bin/bash
 # mkdir groups/NAME makes a resource group with defaults; rmdir deletes it.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 
 start_sim demo.host
 start_vgpufs

@@ -2,7 +2,6 @@
 # A group's status follows its GPUs, driver and profile; a driver other than
 # the running one makes the group and the host ask for a reboot.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 
 start_sim demo.host
 start_vgpufs
@@ -13,12 +12,12 @@ check_eq host/driver_version 550.54.16 "$running"
 say "no-gpus -> no-driver -> no-profile -> ready"
 mkdir groups/a16
 check_val groups/a16/status no-gpus
-set_ok gpus/0000:43:00.0/group a16
+put gpus/0000:43:00.0/group a16
 check_list groups/a16/gpus 0000:43:00.0
 check_val groups/a16/status no-driver
-set_ok groups/a16/driver "$running"
+put groups/a16/driver "$running"
 check_val groups/a16/status no-profile
-set_ok groups/a16/profile A16-4Q
+put groups/a16/profile A16-4Q
 check_val groups/a16/status ready
 pass "status steps"
 
@@ -26,58 +25,58 @@ say "vgpus_total/used/free count the profile's vGPUs on the group's GPUs (A16-4Q
 check_val groups/a16/vgpus_total 4
 check_val groups/a16/vgpus_used 0
 check_val groups/a16/vgpus_free 4
-set_ok gpus/0000:44:00.0/group a16
+put gpus/0000:44:00.0/group a16
 check_list groups/a16/gpus $'0000:43:00.0\n0000:44:00.0'
 check_val groups/a16/vgpus_total 8
 check_val groups/a16/vgpus_free 8
-refuse "$EACCES" groups/a16/vgpus_total 100
-refuse "$EACCES" groups/a16/status ready
-refuse "$EACCES" groups/a16/gpus 0000:45:00.0
+put_refused "$EACCES" groups/a16/vgpus_total 100
+put_refused "$EACCES" groups/a16/status ready
+put_refused "$EACCES" groups/a16/gpus 0000:45:00.0
 pass "capacity"
 
 say "a driver that is not the running one: reboot-required, host/reboot_required 1"
 check_val host/reboot_required 0
-set_ok groups/a16/driver 535.161.05
+put groups/a16/driver 535.161.05
 check_val groups/a16/status reboot-required
 check_val host/reboot_required 1
-refuse "$EACCES" host/reboot_required 0
-set_ok groups/a16/driver "$running"
+put_refused "$EACCES" host/reboot_required 0
+put groups/a16/driver "$running"
 check_val groups/a16/status ready
 check_val host/reboot_required 0
 mkdir groups/empty
-set_ok groups/empty/driver 535.161.05
+put groups/empty/driver 535.161.05
 check_val host/reboot_required 1
 rmdir groups/empty
 check_val host/reboot_required 0
 pass "reboot-required"
 
 say "clearing driver or profile, or removing the GPUs, steps back"
-set_ok groups/a16/profile ""
+put groups/a16/profile ""
 check_val groups/a16/status no-profile
 check_val groups/a16/vgpus_total 0
-set_ok groups/a16/profile A16-4Q
-set_ok groups/a16/driver ""
+put groups/a16/profile A16-4Q
+put groups/a16/driver ""
 check_val groups/a16/status no-driver
-set_ok groups/a16/driver "$running"
-set_ok gpus/0000:43:00.0/group ""
-set_ok gpus/0000:44:00.0/group ""
+put groups/a16/driver "$running"
+put gpus/0000:43:00.0/group ""
+put gpus/0000:44:00.0/group ""
 check_val groups/a16/status no-gpus
 check_val groups/a16/vgpus_total 0
 pass "steps back"
 
 say "host/maintenance: a persisted boolean that does not stop a group being ready"
-set_ok gpus/0000:43:00.0/group a16
+put gpus/0000:43:00.0/group a16
 check_val host/maintenance 0
-set_ok host/maintenance On
+put host/maintenance On
 check_val host/maintenance 1
 check_val groups/a16/status ready
-refuse "$EINVAL" host/maintenance maybe
+put_refused "$EINVAL" host/maintenance maybe
 check_grep maintenance host/error
 check_grep "^$EVENT_TIME host/maintenance = 1\$" events
 cd /
 restart_vgpufs
 check_val "$MNT/host/maintenance" 1
-set_ok "$MNT/host/maintenance" false
+put "$MNT/host/maintenance" false
 restart_vgpufs
 check_val "$MNT/host/maintenance" 0
 check_val "$MNT/groups/a16/status" ready
@@ -92,12 +91,12 @@ start_vgpufs
 cd "$MNT"
 check_val host/driver_version 535.161.05
 mkdir groups/t4
-set_ok gpus/0000:41:00.0/group t4
-set_ok groups/t4/profile T4-2Q
-set_ok groups/t4/driver 550.54.16
+put gpus/0000:41:00.0/group t4
+put groups/t4/profile T4-2Q
+put groups/t4/driver 550.54.16
 check_val groups/t4/status reboot-required
 check_val host/reboot_required 1
-set_ok groups/t4/driver 535.161.05
+put groups/t4/driver 535.161.05
 check_val groups/t4/status ready
 check_val groups/t4/vgpus_total 8
 check_val host/reboot_required 0

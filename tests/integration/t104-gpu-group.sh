@@ -2,7 +2,6 @@
 # echo GROUP > gpus/BDF/group puts a GPU in a group through a rule of its
 # own; echo "" > gpus/BDF/group takes it out.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 
 start_sim demo.host
 start_vgpufs
@@ -18,7 +17,7 @@ done
 pass "no group"
 
 say "writing a group name creates rule pci-0000-43-00.0 for this GPU on this node"
-set_ok gpus/0000:43:00.0/group a16
+put gpus/0000:43:00.0/group a16
 check_val gpus/0000:43:00.0/group a16
 check_eq "ls groups/a16/rules" pci-0000-43-00.0 "$(ls groups/a16/rules)"
 r=groups/a16/rules/pci-0000-43-00.0
@@ -33,19 +32,19 @@ check_grep "^$EVENT_TIME groups/a16/rules/pci-0000-43-00.0 created" events
 pass "rule made"
 
 say "writing the same group again changes nothing"
-set_ok gpus/0000:43:00.0/group a16
+put gpus/0000:43:00.0/group a16
 check_eq "ls groups/a16/rules" pci-0000-43-00.0 "$(ls groups/a16/rules)"
 pass "idempotent"
 
 say "a GPU already in a group: EBUSY naming that group, for another group"
-refuse "$EBUSY" gpus/0000:43:00.0/group other
+put_refused "$EBUSY" gpus/0000:43:00.0/group other
 check_grep 'a16' gpus/0000:43:00.0/error
 check_grep "^$EVENT_TIME gpus/0000:43:00.0: refused \(EBUSY\): .*a16" events
 check_eq "ls groups/other/rules" "" "$(ls groups/other/rules)"
 pass "EBUSY"
 
 say "an unknown group is ENOENT; a bad name is refused"
-refuse "$ENOENT" gpus/0000:44:00.0/group nope
+put_refused "$ENOENT" gpus/0000:44:00.0/group nope
 check_grep 'nope' gpus/0000:44:00.0/error
 check_grep "^$EVENT_TIME gpus/0000:44:00.0: refused \(ENOENT\): .*nope" events
 if write_once gpus/0000:44:00.0/group $'../a16\n' 2>/dev/null; then
@@ -57,7 +56,7 @@ pass "ENOENT"
 
 say "every kind of GPU can join: T4 and A16 (mdev), A40 (mdev-sriov), L40S (vfio-sriov)"
 for bdf in 0000:41:00.0 0000:44:00.0 0000:47:00.0 0000:48:00.0; do
-	set_ok gpus/$bdf/group a16
+	put gpus/$bdf/group a16
 	check_val gpus/$bdf/group a16
 done
 check_list groups/a16/gpus "$(printf '%s\n' 0000:41:00.0 0000:43:00.0 0000:44:00.0 0000:47:00.0 0000:48:00.0)"
@@ -65,12 +64,12 @@ check_eq "ls groups/a16/rules" "$(printf 'pci-0000-%s-00.0\n' 41 43 44 47 48)" "
 pass "five GPUs"
 
 say "writing \"\" removes the GPU's own rule; the GPU can then join another group"
-set_ok gpus/0000:41:00.0/group ""
+put gpus/0000:41:00.0/group ""
 check_val gpus/0000:41:00.0/group ""
 [ ! -e groups/a16/rules/pci-0000-41-00.0 ] || fail "rule pci-0000-41-00.0 still there"
 printf '' >gpus/0000:41:00.0/group # no write(2) at all: no change
 check_val gpus/0000:41:00.0/group ""
-set_ok gpus/0000:41:00.0/group other
+put gpus/0000:41:00.0/group other
 check_val gpus/0000:41:00.0/group other
 check_list groups/other/gpus 0000:41:00.0
 pass "removed"
@@ -81,9 +80,7 @@ check_val gpus/0000:47:00.0/group ""
 pass "rmdir rule"
 
 say "all of it survives a restart"
-cd /
 restart_vgpufs
-cd "$MNT"
 for bdf in 0000:43:00.0 0000:44:00.0 0000:48:00.0; do check_val gpus/$bdf/group a16; done
 check_val gpus/0000:41:00.0/group other
 check_val gpus/0000:47:00.0/group ""
@@ -93,6 +90,6 @@ pass "persisted"
 say "rmdir of the group frees its GPUs"
 rmdir groups/a16
 for bdf in 0000:43:00.0 0000:44:00.0 0000:48:00.0; do check_val gpus/$bdf/group ""; done
-set_ok gpus/0000:43:00.0/group other
+put gpus/0000:43:00.0/group other
 check_list groups/other/gpus $'0000:41:00.0\n0000:43:00.0'
 pass "group gone"

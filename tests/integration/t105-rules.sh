@@ -2,7 +2,6 @@
 # mkdir groups/G/rules/R makes a rule that matches GPUs by node, vendor,
 # device and slot; gpus shows what it matches now.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 
 start_sim demo.host
 start_vgpufs
@@ -26,7 +25,7 @@ for f in node vendor device slot enabled; do
 	check_eq "mode of $f" 644 "$(stat -c %a $r/$f)"
 done
 check_eq "mode of gpus" 444 "$(stat -c %a $r/gpus)"
-refuse "$EACCES" $r/gpus 0000:41:00.0
+put_refused "$EACCES" $r/gpus 0000:41:00.0
 check_grep "^$EVENT_TIME groups/g/rules/r created" events
 pass "defaults"
 
@@ -38,84 +37,84 @@ expect_fail_errno "$ENOENT" mkdir groups/nope/rules/r
 pass "names"
 
 say "slot: a BDF, a glob, or bus:dev.fn without the domain"
-set_ok $r/slot 0000:43:00.0
+put $r/slot 0000:43:00.0
 check_list $r/gpus 0000:43:00.0
-set_ok $r/slot '0000:4[12]:*'
+put $r/slot '0000:4[12]:*'
 check_val $r/slot '0000:4[12]:*'
 check_list $r/gpus $'0000:41:00.0\n0000:42:00.0'
-set_ok $r/slot 41:00.0
+put $r/slot 41:00.0
 check_val $r/slot 41:00.0
 check_list $r/gpus 0000:41:00.0
-set_ok $r/slot '4[5-8]:00.0'
+put $r/slot '4[5-8]:00.0'
 check_list $r/gpus "$(printf '0000:%s:00.0\n' 45 46 47 48)"
-set_ok $r/slot 0000:47:00.4
+put $r/slot 0000:47:00.4
 check_list $r/gpus "" # a VF is not a GPU
 # and not something that can never match a PCI address
 for v in zz 'hello world' 0000:41:00.0/x a 41 41:00 '[' 0000:41:00.0.0; do
-	refuse "$EINVAL" $r/slot "$v"
+	put_refused "$EINVAL" $r/slot "$v"
 done
 check_grep slot $r/error
 check_grep "^$EVENT_TIME groups/g/rules/r: refused \(EINVAL\): .*slot" events
-set_ok $r/slot ""
+put $r/slot ""
 check_list $r/gpus "$all"
 pass "slot"
 
 say "vendor and device: hex ids, normalised to 0x%04x"
-set_ok $r/vendor 10DE
+put $r/vendor 10DE
 check_val $r/vendor 0x10de
-set_ok $r/device 0X25B6
+put $r/device 0X25B6
 check_val $r/device 0x25b6
 check_list $r/gpus "$(printf '0000:%s:00.0\n' 43 44 45 46)"
-set_ok $r/device 1eb8
+put $r/device 1eb8
 check_val $r/device 0x1eb8
 check_list $r/gpus $'0000:41:00.0\n0000:42:00.0'
-set_ok $r/vendor 0x8086
+put $r/vendor 0x8086
 check_list $r/gpus ""
 for v in zz 0x 0x12345 -1 "10 de"; do
-	refuse "$EINVAL" $r/vendor "$v"
-	refuse "$EINVAL" $r/device "$v"
+	put_refused "$EINVAL" $r/vendor "$v"
+	put_refused "$EINVAL" $r/device "$v"
 done
-set_ok $r/vendor ""
-set_ok $r/device ""
+put $r/vendor ""
+put $r/device ""
 check_list $r/gpus "$all"
 pass "vendor, device"
 
 say "node: this host's name or \"\" match, another name does not"
-set_ok $r/node other-host
+put $r/node other-host
 check_val $r/node other-host
 check_list $r/gpus ""
 check_val groups/g/status no-gpus
-set_ok $r/node ""
+put $r/node ""
 check_val $r/node ""
 check_list $r/gpus "$all"
-refuse "$EINVAL" $r/node "bad node"
-set_ok $r/node "$node"
+put_refused "$EINVAL" $r/node "bad node"
+put $r/node "$node"
 pass "node"
 
 say "enabled: a boolean; a disabled rule matches nothing"
-set_ok $r/enabled OFF
+put $r/enabled OFF
 check_val $r/enabled 0
 check_list $r/gpus ""
 check_list groups/g/gpus ""
-set_ok $r/enabled yes
+put $r/enabled yes
 check_val $r/enabled 1
 check_list $r/gpus "$all"
-refuse "$EINVAL" $r/enabled 2
+put_refused "$EINVAL" $r/enabled 2
 pass "enabled"
 
 say "a GPU held by a general rule cannot be taken out or moved through gpus/BDF/group"
 check_val gpus/0000:44:00.0/group g
 mkdir groups/h
-refuse "$EBUSY" gpus/0000:44:00.0/group ""
+put_refused "$EBUSY" gpus/0000:44:00.0/group ""
 check_grep 'rule r|group g' gpus/0000:44:00.0/error
-refuse "$EBUSY" gpus/0000:44:00.0/group h
+put_refused "$EBUSY" gpus/0000:44:00.0/group h
 check_list groups/h/gpus ""
 pass "held by rule r"
 
 say "two rules of one group add up; rmdir of a rule takes its GPUs out"
-set_ok $r/slot '0000:4[12]:00.0'
+put $r/slot '0000:4[12]:00.0'
 mkdir groups/g/rules/l40s
-set_ok groups/g/rules/l40s/device 0x26b9
+put groups/g/rules/l40s/device 0x26b9
 check_list groups/g/rules/l40s/gpus 0000:48:00.0
 check_list groups/g/gpus "$(printf '0000:%s:00.0\n' 41 42 48)"
 rmdir $r
@@ -126,17 +125,15 @@ pass "rules add up"
 
 say "rules survive a restart"
 mkdir $r
-set_ok $r/slot '4[34]:*'
-set_ok $r/vendor 0x10de
-set_ok $r/enabled 0
-cd /
+put $r/slot '4[34]:*'
+put $r/vendor 0x10de
+put $r/enabled 0
 restart_vgpufs
-cd "$MNT"
 check_val $r/slot '4[34]:*'
 check_val $r/vendor 0x10de
 check_val $r/enabled 0
 check_val $r/node "$node"
 check_val groups/g/rules/l40s/device 0x26b9
-set_ok $r/enabled 1
+put $r/enabled 1
 check_list groups/g/gpus "$(printf '0000:%s:00.0\n' 43 44 48)"
 pass "persisted"

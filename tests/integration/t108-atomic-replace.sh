@@ -3,7 +3,6 @@
 # os.replace) work on attributes; their scratch files live only until renamed
 # or removed, and other new names are refused.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need sed vim python3
 
 start_sim demo.host
@@ -11,7 +10,7 @@ start_vgpufs
 cd "$MNT"
 mkdir groups/g groups/g/rules/r
 attrs=$(ls groups/g)
-set_ok groups/g/description "alpha beta"
+put groups/g/description "alpha beta"
 
 # no_scratch DIR: DIR lists only its attributes, nothing left behind
 no_scratch() {
@@ -97,9 +96,7 @@ pass "other names refused"
 
 say "scratch files are memory only: gone after a restart; the replaced values stay"
 echo left >groups/g/.leftover
-cd /
 restart_vgpufs
-cd "$MNT"
 no_scratch groups/g "$attrs"
 check_val groups/g/description "from python"
 check_val groups/g/policy breadth-first

@@ -2,7 +2,6 @@
 # Ansible's copy module (no unsafe_writes) sets attributes, with content= and
 # with src=, and a second run with the same content reports no change.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need ansible
 
 start_sim demo.host

@@ -2,7 +2,6 @@
 # /vgpu/events has one line per change or refused write; tail -f follows it
 # and poll(2) wakes a reader when another process changes something.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need python3 timeout
 
 start_sim demo.host
@@ -13,13 +12,13 @@ say "every line starts with a UTC time; changes and refusals have their own form
 check_eq "mode of events" 444 "$(stat -c %a events)"
 before=$(wc -l <events)
 mkdir groups/g
-set_ok groups/g/description "first"
-set_ok groups/g/class render
-refuse "$EINVAL" groups/g/policy sideways
-set_ok host/maintenance yes
+put groups/g/description "first"
+put groups/g/class render
+put_refused "$EINVAL" groups/g/policy sideways
+put host/maintenance yes
 { echo x >groups/g/descriptoin; } 2>/dev/null && fail "typo accepted"
 mkdir groups/g/rules/r
-set_ok groups/g/rules/r/enabled off
+put groups/g/rules/r/enabled off
 new=$(tail -n +$((before + 1)) events)
 check_eq "number of new events" 8 "$(wc -l <<<"$new")"
 bad=$(grep -Ev "^$EVENT_TIME " <<<"$new" || true)
@@ -48,7 +47,7 @@ say "tail -f shows a change made by another process"
 timeout 10 tail -n 0 -f events >"$TMP/tail.out" &
 tailer=$!
 sleep 0.5
-set_ok groups/g/description "seen by tail"
+put groups/g/description "seen by tail"
 for _ in $(seq 50); do
 	grep -q "groups/g/description = seen by tail" "$TMP/tail.out" && break
 	sleep 0.1
@@ -75,7 +74,7 @@ PY
 poller=$!
 for _ in $(seq 50); do grep -q ready "$TMP/poll.out" && break; sleep 0.1; done
 sleep 0.3
-set_ok groups/g/description "seen by poll"
+put groups/g/description "seen by poll"
 wait "$poller" || fail "poller failed: $(cat "$TMP/poll.out")"
 grep -q '^woke' "$TMP/poll.out" || fail "poll did not wake: $(cat "$TMP/poll.out")"
 check_grep "^$EVENT_TIME groups/g/description = seen by poll\$" "$TMP/poll.out"

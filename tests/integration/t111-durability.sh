@@ -2,7 +2,6 @@
 # Every acknowledged write is in the database when write(2) returns: it
 # survives a clean restart and a kill -9, and the database stays sound.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need sqlite3
 
 start_sim demo.host
@@ -12,22 +11,22 @@ M=$MNT
 # configure: one of everything the daemon stores.
 configure() {
 	mkdir "$M/groups/a16" "$M/groups/t4" "$M/groups/gone"
-	set_ok "$M/gpus/0000:43:00.0/group" a16
-	set_ok "$M/gpus/0000:44:00.0/group" a16
-	set_ok "$M/groups/a16/description" "A16 pool ✓"
-	set_ok "$M/groups/a16/class" desktop
-	set_ok "$M/groups/a16/driver" 550.54.16
-	set_ok "$M/groups/a16/profile" A16-2Q
-	set_ok "$M/groups/a16/make_guest_iso" yes
-	set_ok "$M/groups/a16/driver_iso" a16-guest.iso
-	set_ok "$M/groups/a16/policy" breadth-first
+	put "$M/gpus/0000:43:00.0/group" a16
+	put "$M/gpus/0000:44:00.0/group" a16
+	put "$M/groups/a16/description" "A16 pool ✓"
+	put "$M/groups/a16/class" desktop
+	put "$M/groups/a16/driver" 550.54.16
+	put "$M/groups/a16/profile" A16-2Q
+	put "$M/groups/a16/make_guest_iso" yes
+	put "$M/groups/a16/driver_iso" a16-guest.iso
+	put "$M/groups/a16/policy" breadth-first
 	mkdir "$M/groups/t4/rules/t4s"
-	set_ok "$M/groups/t4/rules/t4s/device" 1EB8
-	set_ok "$M/groups/t4/rules/t4s/slot" '4[12]:00.0'
-	set_ok "$M/groups/t4/rules/t4s/node" ""
+	put "$M/groups/t4/rules/t4s/device" 1EB8
+	put "$M/groups/t4/rules/t4s/slot" '4[12]:00.0'
+	put "$M/groups/t4/rules/t4s/node" ""
 	mkdir "$M/groups/t4/rules/off"
-	set_ok "$M/groups/t4/rules/off/enabled" false
-	set_ok "$M/host/maintenance" on
+	put "$M/groups/t4/rules/off/enabled" false
+	put "$M/host/maintenance" on
 	rmdir "$M/groups/gone"
 }
 
@@ -54,11 +53,11 @@ check_file_eq "everything after a restart" "$TMP/before" "$TMP/after-restart"
 pass "clean restart"
 
 say "kill -9 right after the writes returned"
-set_ok "$M/groups/a16/description" "written just before kill -9"
-set_ok "$M/groups/t4/rules/off/enabled" 1
-set_ok "$M/groups/t4/rules/off/slot" 0000:48:00.0
+put "$M/groups/a16/description" "written just before kill -9"
+put "$M/groups/t4/rules/off/enabled" 1
+put "$M/groups/t4/rules/off/slot" 0000:48:00.0
 mkdir "$M/groups/late"
-set_ok "$M/groups/late/description" late
+put "$M/groups/late/description" late
 snapshot >"$TMP/before-kill"
 kill9_vgpufs
 check_db

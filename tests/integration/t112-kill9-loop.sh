@@ -2,7 +2,6 @@
 # kill -9 in the middle of a stream of writes: after a restart the value is
 # the last acknowledged one or the one in flight, never older, never garbage.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need sqlite3 timeout
 
 start_sim demo.host

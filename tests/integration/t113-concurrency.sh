@@ -3,7 +3,6 @@
 # groups in parallel: no deadlock, every final value is the last write of one
 # writer, and a restart shows the same values.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 need timeout
 
 start_sim demo.host

@@ -2,7 +2,6 @@
 # The README's workflows (the ```sh blocks after "<!-- test: groups-workflow -->" and
 # "<!-- test: vm-workflow -->") run as written against demo.host and demo-vms.xml.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/groups-lib.sh"
 
 readme=$SRC_DIR/README.md
 [ -f "$readme" ] || fail "$readme does not exist: it must hold the workflows"

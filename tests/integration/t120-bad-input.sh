@@ -53,13 +53,13 @@ mkdir $D $R $F
 put $D/count 2
 put $D/group a16
 put $R/group a16
-is $D/status allocated
-is $R/status restart-required
-is $F/status unassigned
+check_val $D/status allocated
+check_val $R/status restart-required
+check_val $F/status unassigned
 U=$(dev_vgpus cad-ws02 gpu0 | head -n 1)
 check_eq "vGPUs on the host" 3 "$(sim_vgpu_count)"
-is $G/status ready
-is $A/vgpus_used 3
+check_val $G/status ready
+check_val $A/vgpus_used 3
 cd /
 pass "set-up"
 # What the set-up made, to compare with after a restart at the end (not the
@@ -429,7 +429,8 @@ run_cases() {
 		IFS= read -r reply <&"${WORKER[0]}" || fail "the case worker died at: $row"
 		if ! daemon_alive; then
 			[ "$reply" = ok ] && reply="vgpufs died" || reply="$reply; vgpufs died"
-			vgpufs_restart
+			quit_vgpufs
+			start_vgpufs
 		fi
 		while [[ $row == *'  '* ]]; do row=${row//'  '/ }; done
 		if [ "$reply" = ok ]; then
@@ -947,7 +948,11 @@ say "$N_CASES cases"
 pass "every case refused as expected and changed nothing"
 
 say "after a restart the tree is as the set-up left it: no refusal reached the database"
-vgpufs_restart
+# The worker is done; it goes first, as its command line names $MNT.
+worker=$WORKER_PID
+exec {WORKER[1]}>&-
+wait "$worker" 2>/dev/null || true
+restart_vgpufs
 check_unchanged "$N_CASES refusals and a restart" "$SET_UP" \
 	"$(tree_snapshot "$MNT/groups" "$MNT/host" "$MNT"/vms/*/devices)"
 check_consistent

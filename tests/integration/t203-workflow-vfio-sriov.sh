@@ -4,32 +4,32 @@
 # PCI hostdev; attach by restart; detach.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
-need_tools xmllint
+need xmllint
 
 demo_up
 cd "$MNT"
 
 say "group l40s with the L40S and L40S-8Q"
 make_group l40s L40S-8Q $L40S
-is gpus/$L40S/mode vfio-sriov
-is groups/l40s/status ready
+check_val gpus/$L40S/mode vfio-sriov
+check_val groups/l40s/status ready
 first_vf=$(sim_vfs $L40S | head -n 1)
 type_id=$(awk '$3 == "NVIDIA" && $4 == "L40S-8Q" { print $1 }' \
 	"$SIM/bus/pci/devices/$first_vf/nvidia/creatable_vgpu_types")
 [ -n "$type_id" ] || fail "no L40S-8Q in creatable_vgpu_types of $first_vf"
-is gpus/$L40S/types/L40S-8Q/type_id "$type_id"
+check_val gpus/$L40S/types/L40S-8Q/type_id "$type_id"
 avail0=$(cat gpus/$L40S/types/L40S-8Q/available)
 pass "group ready (L40S-8Q is $type_id)"
 
 say "2 vGPUs with disable_console_vnc and enable_cuda_profilers on the stopped vdi-pool01"
-def_others vdi-pool01 >"$TMP/others-before"
+keep_def_others vdi-pool01
 dev=vms/vdi-pool01/devices/gpu0
 mkdir $dev
 echo 2 >$dev/count
 echo 1 >$dev/disable_console_vnc
 echo 1 >$dev/enable_cuda_profilers
 echo l40s >$dev/group
-is $dev/status allocated
+check_val $dev/status allocated
 uuids=$(dev_vgpus vdi-pool01 gpu0)
 check_eq "number of vGPUs" 2 "$(wc -l <<<"$uuids")"
 vfs=$(sim_vf_vgpus | cut -d' ' -f1)
@@ -42,17 +42,10 @@ for vf in $vfs; do
 	check_eq "$vf creatable_vgpu_types (header only once it holds one)" "ID    : vGPU Name" "$(cat $n/creatable_vgpu_types)"
 done
 check_eq "mdevs" "" "$(sim_mdevs)"
-for u in $uuids; do
-	is vgpus/$u/gpu $L40S
-	is vgpus/$u/profile L40S-8Q
-	is vgpus/$u/type_id "$type_id"
-	is vgpus/$u/params "disable_vnc=1, enable_profiling=1"
-	is vgpus/$u/vm vdi-pool01
-	is vgpus/$u/device gpu0
-	is vgpus/$u/state created
-done
-is gpus/$L40S/vgpus_used 2
-is gpus/$L40S/types/L40S-8Q/available $((avail0 - 2))
+check_vgpus vdi-pool01 gpu0 gpu=$L40S profile=L40S-8Q type_id="$type_id" \
+	params="disable_vnc=1, enable_profiling=1" vm=vdi-pool01 device=gpu0 state=created
+check_val gpus/$L40S/vgpus_used 2
+check_val gpus/$L40S/types/L40S-8Q/available $((avail0 - 2))
 pass "two VFs of $L40S hold L40S-8Q"
 
 say "the definition has the VFs as <hostdev mode='subsystem' type='pci' managed='no'>"
@@ -62,21 +55,17 @@ check_eq "hostdevs mode='subsystem' type='pci' managed='no'" 2 \
 	"$(xp "$f" "count(/domain/devices/hostdev[@mode='subsystem'][@type='pci'][@managed='no'])")"
 check_eq "mdev hostdevs" "" "$(def_mdevs vdi-pool01)"
 check_eq "recorded vGPUs" "$uuids" "$(def_owned vdi-pool01 gpu0)"
-def_others vdi-pool01 >"$TMP/others-after"
-check_file_eq "the rest of the definition" "$TMP/others-before" "$TMP/others-after"
+check_def_others vdi-pool01
 pass "definition"
 
 say "the running ml-train01: restart-required, restart, attached"
-mkdir vms/ml-train01/devices/gpu0
-echo l40s >vms/ml-train01/devices/gpu0/group
-is vms/ml-train01/devices/gpu0/status restart-required
+device_on_running_vm ml-train01 gpu0 l40s
 u1=$(dev_vgpus ml-train01 gpu0)
 vf1=$(def_pci ml-train01)
 grep -qx "$vf1" <<<"$vfs" && fail "ml-train01 got a VF of vdi-pool01: $vf1"
 check_eq "$vf1 current_vgpu_type" "$type_id" "$(cat "$SIM/bus/pci/devices/$vf1/nvidia/current_vgpu_type")"
-echo 1 >vms/ml-train01/restart
-wait_until 10 "ml-train01 attached" reads vms/ml-train01/devices/gpu0/status attached
-is vgpus/$u1/state in-use
+restart_vm ml-train01 gpu0
+check_val vgpus/$u1/state in-use
 pass "attached"
 
 say "rmdir on the stopped vdi-pool01 gives the VFs back"
@@ -89,6 +78,6 @@ for vf in $vfs; do
 done
 check_eq "VFs holding a vGPU" "$vf1 $type_id" "$(sim_vf_vgpus)"
 check_eq "ls vgpus" "$u1" "$(ls vgpus)"
-is gpus/$L40S/vgpus_used 1
-is gpus/$L40S/types/L40S-8Q/available $((avail0 - 1))
+check_val gpus/$L40S/vgpus_used 1
+check_val gpus/$L40S/types/L40S-8Q/available $((avail0 - 1))
 pass "detached"

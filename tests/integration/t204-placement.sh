@@ -14,7 +14,7 @@ used() {
 }
 
 make_group a16 A16-4Q $A16_GPUS
-is groups/a16/policy depth-first
+check_val groups/a16/policy depth-first
 check_eq "A16-4Q max per GPU" 4 "$(cat gpus/0000:43:00.0/types/A16-4Q/max_instances)"
 
 say "depth-first: 6 vGPUs fill the first A16, then go on the second"
@@ -36,7 +36,7 @@ u=$(used)
 check_eq "vgpus_used of the first two A16" "4 3" "$(cut -d' ' -f1,2 <<<"$u")"
 case $(cut -d' ' -f3,4 <<<"$u") in "2 1" | "1 2") ;; *) fail "breadth-first: vgpus_used of the A16 read '$u'; expected 4 3 and 2+1 on the empty two" ;; esac
 for d in cad-ws02 render01 vdi-pool01; do
-	is vms/$d/devices/gpu0/status allocated
+	check_val vms/$d/devices/gpu0/status allocated
 done
 check_eq "mdevs in the simulator" 10 "$(sim_mdevs | wc -l)"
 pass "breadth-first spreads"
@@ -47,7 +47,7 @@ rmdir vms/render01/devices/gpu0
 check_eq "vgpus_used after two detaches" "4 2 0 0" "$(used)"
 # The second A16 cannot leave a16 while cad-ws02's vGPUs are on it (EBUSY): put
 # them all on the first, and two A16-4Q made behind our back on the second.
-put_refused "$E_BUSY" gpus/0000:44:00.0/group ""
+put_refused "$EBUSY" gpus/0000:44:00.0/group ""
 rmdir vms/cad-ws02/devices/gpu0
 echo depth-first >groups/a16/policy
 mkdir vms/cad-ws02/devices/gpu0
@@ -61,26 +61,23 @@ check_eq "vgpus_used" "4 2 0 0" "$(used)"
 echo "" >gpus/0000:44:00.0/group
 echo "" >gpus/0000:45:00.0/group
 make_group two A16-2Q 0000:44:00.0 0000:45:00.0
-is groups/two/vgpus_free 8
+check_val groups/two/vgpus_free 8
 mkdir vms/render01/devices/gpu0
 echo 3 >vms/render01/devices/gpu0/count
 echo two >vms/render01/devices/gpu0/group
 check_eq "vgpus_used (depth-first would pick the busier A16 if it could)" "4 2 3 0" "$(used)"
-for u in $(dev_vgpus render01 gpu0); do
-	is vgpus/$u/gpu 0000:45:00.0
-	is vgpus/$u/profile A16-2Q
-done
+check_vgpus render01 gpu0 gpu=0000:45:00.0 profile=A16-2Q
 pass "the A16-2Q went to the A16 without A16-4Q"
 
 say "one profile per GPU, also against a vGPU made behind our back"
 check_eq "groups/a16/gpus" "0000:43:00.0 0000:46:00.0" "$(echo $(cat groups/a16/gpus))"
-is groups/a16/vgpus_free 4
+check_val groups/a16/vgpus_free 4
 type=$(cat gpus/0000:46:00.0/types/A16-2Q/type_id)
 new_uuid >"$SIM/class/mdev_bus/0000:46:00.0/mdev_supported_types/$type/create"
-is groups/a16/vgpus_free 0
+check_val groups/a16/vgpus_free 0
 before=$(sim_snapshot)
 mkdir vms/vdi-pool01/devices/gpu0
-put_refused "$E_NOSPC" vms/vdi-pool01/devices/gpu0/group a16
+put_refused "$ENOSPC" vms/vdi-pool01/devices/gpu0/group a16
 check_eq "the simulator after the refusal" "$before" "$(sim_snapshot)"
-is vms/vdi-pool01/devices/gpu0/status unassigned
+check_val vms/vdi-pool01/devices/gpu0/status unassigned
 pass "no A16-4Q next to an A16-2Q made in the simulator"

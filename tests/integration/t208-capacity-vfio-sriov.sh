@@ -12,9 +12,9 @@ make_group l40s L40S-8Q $L40S
 say "7 x L40S-8Q (the GPU makes 6): ENOSPC, nothing made"
 mkdir vms/vdi-pool01/devices/gpu0
 echo 7 >vms/vdi-pool01/devices/gpu0/count
-put_refused "$E_NOSPC" vms/vdi-pool01/devices/gpu0/group l40s
+put_refused "$ENOSPC" vms/vdi-pool01/devices/gpu0/group l40s
 check_eq "VFs holding a vGPU" "" "$(sim_vf_vgpus)"
-is vms/vdi-pool01/devices/gpu0/status unassigned
+check_val vms/vdi-pool01/devices/gpu0/status unassigned
 check_eq "pci hostdevs" "" "$(def_pci vdi-pool01)"
 pass "ENOSPC"
 
@@ -23,6 +23,6 @@ echo 6 >vms/vdi-pool01/devices/gpu0/count
 echo l40s >vms/vdi-pool01/devices/gpu0/group
 check_eq "VFs holding a vGPU" 6 "$(sim_vf_vgpus | wc -l)"
 mkdir vms/render01/devices/gpu0
-put_refused "$E_NOSPC" vms/render01/devices/gpu0/group l40s
+put_refused "$ENOSPC" vms/render01/devices/gpu0/group l40s
 check_eq "VFs holding a vGPU" 6 "$(sim_vf_vgpus | wc -l)"
 pass "full"

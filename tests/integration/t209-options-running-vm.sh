@@ -17,21 +17,18 @@ mkdir $dev
 echo 2 >$dev/count
 echo t4 >$dev/group
 uuids=$(dev_vgpus cad-ws02 gpu0)
-for u in $uuids; do check_eq "vgpu_params of $u" "" "$(sim_params "$u")"; done
+check_vgpus cad-ws02 gpu0 sim_params=
 echo 20 >$dev/frame_rate_limit
-for u in $uuids; do check_eq "vgpu_params of $u" "frame_rate_limiter=20" "$(sim_params "$u")"; done
+check_vgpus cad-ws02 gpu0 sim_params=frame_rate_limiter=20
 echo 1 >$dev/disable_console_vnc
 echo 1 >$dev/enable_cuda_debuggers
 want="frame_rate_limiter=20, disable_vnc=1, enable_debugging=1"
-for u in $uuids; do
-	check_eq "vgpu_params of $u" "$want" "$(sim_params "$u")"
-	is vgpus/$u/params "$want"
-done
+check_vgpus cad-ws02 gpu0 sim_params="$want" params="$want"
 echo 0 >$dev/frame_rate_limit
 echo 0 >$dev/disable_console_vnc
-for u in $uuids; do check_eq "vgpu_params of $u" "enable_debugging=1" "$(sim_params "$u")"; done
+check_vgpus cad-ws02 gpu0 sim_params=enable_debugging=1
 check_eq "same vGPUs after option changes" "$uuids" "$(dev_vgpus cad-ws02 gpu0)"
-is $dev/status allocated
+check_val $dev/status allocated
 pass "vgpu_params follow the options"
 
 say "running VM: options, rmdir, lower count, group change give EBUSY"
@@ -40,34 +37,31 @@ mkdir $run
 echo 2 >$run/count
 echo 1 >$run/enable_unified_memory
 echo t4 >$run/group
-echo 1 >vms/cad-ws01/restart
-wait_until 10 "cad-ws01 attached" reads $run/status attached
-ruuids=$(dev_vgpus cad-ws01 gpu0)
+restart_vm cad-ws01 gpu0
 before=$(sim_snapshot)
 for o in frame_rate_limit disable_console_vnc enable_cuda_debuggers enable_cuda_profilers; do
-	put_refused "$E_BUSY" $run/$o 1
+	put_refused "$EBUSY" $run/$o 1
 done
-put_refused "$E_BUSY" $run/enable_unified_memory 0
+put_refused "$EBUSY" $run/enable_unified_memory 0
 grep -q "VM is running" $run/error || fail "$run/error does not say the VM runs: $(cat $run/error)"
 grep -Eq "$run: refused \(EBUSY\): VM is running" events || fail "no EBUSY line in events"
-put_refused "$E_BUSY" $run/count 1
-put_refused "$E_BUSY" $run/group ""
-expect_fail_errno "$E_BUSY" rmdir $run
+put_refused "$EBUSY" $run/count 1
+put_refused "$EBUSY" $run/group ""
+expect_fail_errno "$EBUSY" rmdir $run
 [ -d $run ] || fail "rmdir of a running VM's device removed it"
 check_eq "the simulator after the refusals" "$before" "$(sim_snapshot)"
-for u in $ruuids; do check_eq "vgpu_params of $u" "enable_uvm=1" "$(sim_params "$u")"; done
-is $run/status attached
-put_refused "$E_BUSY" $run/group a16
+check_vgpus cad-ws01 gpu0 sim_params=enable_uvm=1
+check_val $run/status attached
+put_refused "$EBUSY" $run/group a16
 check_eq "the simulator after the refused group change" "$before" "$(sim_snapshot)"
 pass "EBUSY, nothing changed"
 
 say "running VM: raising count adds a vGPU and asks for a restart"
 echo 3 >$run/count
-is $run/status restart-required
-is vms/cad-ws01/restart_required 1
+check_val $run/status restart-required
+check_val vms/cad-ws01/restart_required 1
 check_eq "vGPUs of the device" 3 "$(dev_vgpus cad-ws01 gpu0 | wc -l)"
 check_eq "hostdevs in the definition" "$(dev_vgpus cad-ws01 gpu0)" "$(def_mdevs cad-ws01)"
-for u in $(dev_vgpus cad-ws01 gpu0); do check_eq "vgpu_params of $u" "enable_uvm=1" "$(sim_params "$u")"; done
-echo 1 >vms/cad-ws01/restart
-wait_until 10 "cad-ws01 attached" reads $run/status attached
+check_vgpus cad-ws01 gpu0 sim_params=enable_uvm=1
+restart_vm cad-ws01 gpu0
 pass "restart-required, then attached"

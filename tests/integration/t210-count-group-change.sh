@@ -17,13 +17,13 @@ first=$(dev_vgpus cad-ws02 gpu0)
 
 say "count 1 -> 3 keeps the first vGPU and adds two"
 echo 3 >$dev/count
-is $dev/status allocated
+check_val $dev/status allocated
 all=$(dev_vgpus cad-ws02 gpu0)
 check_eq "vGPUs" 3 "$(wc -l <<<"$all")"
 grep -qx "$first" <<<"$all" || fail "the first vGPU $first was replaced"
 check_eq "mdevs in the simulator" "$all" "$(sim_mdevs)"
 check_eq "hostdevs" "$all" "$(def_mdevs cad-ws02)"
-for u in $all; do check_eq "vgpu_params of $u" "frame_rate_limiter=15" "$(sim_params "$u")"; done
+check_vgpus cad-ws02 gpu0 sim_params=frame_rate_limiter=15
 pass "count up"
 
 say "count 3 -> 2 removes one"
@@ -32,33 +32,32 @@ two=$(dev_vgpus cad-ws02 gpu0)
 check_eq "vGPUs" 2 "$(wc -l <<<"$two")"
 check_eq "mdevs in the simulator" "$two" "$(sim_mdevs)"
 check_eq "hostdevs" "$two" "$(def_mdevs cad-ws02)"
-is groups/t4/vgpus_used 2
+check_val groups/t4/vgpus_used 2
 pass "count down"
 
 say "group t4 -> a16 moves both vGPUs to A16-4Q"
 echo a16 >$dev/group
-is $dev/group a16
-is $dev/status allocated
+check_val $dev/group a16
+check_val $dev/status allocated
 moved=$(dev_vgpus cad-ws02 gpu0)
 check_eq "vGPUs" 2 "$(wc -l <<<"$moved")"
+check_vgpus cad-ws02 gpu0 profile=A16-4Q sim_type="$(cat gpus/0000:43:00.0/types/A16-4Q/type_id)" \
+	sim_params=frame_rate_limiter=15
 for u in $moved; do
-	is vgpus/$u/profile A16-4Q
 	case $(cat vgpus/$u/gpu) in 0000:4[3-6]:00.0) ;; *) fail "vgpus/$u/gpu is $(cat vgpus/$u/gpu), not an A16" ;; esac
-	check_eq "mdev_type of $u" "$(cat gpus/0000:43:00.0/types/A16-4Q/type_id)" "$(sim_type "$u")"
-	check_eq "vgpu_params of $u" "frame_rate_limiter=15" "$(sim_params "$u")"
 done
 check_eq "mdevs in the simulator" "$moved" "$(sim_mdevs)"
 check_eq "hostdevs" "$moved" "$(def_mdevs cad-ws02)"
-is groups/t4/vgpus_used 0
-is groups/a16/vgpus_used 2
+check_val groups/t4/vgpus_used 0
+check_val groups/a16/vgpus_used 2
 pass "moved"
 
 say "group \"\" frees them all and the device stays, unassigned"
 echo "" >$dev/group
-is $dev/status unassigned
+check_val $dev/status unassigned
 check_eq "vGPUs" "" "$(dev_vgpus cad-ws02 gpu0)"
 check_eq "mdevs in the simulator" "" "$(sim_mdevs)"
 check_eq "hostdevs" "" "$(def_mdevs cad-ws02)"
-is $dev/count 2
-is $dev/frame_rate_limit 15
+check_val $dev/count 2
+check_val $dev/frame_rate_limit 15
 pass "freed"

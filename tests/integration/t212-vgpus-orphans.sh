@@ -14,13 +14,13 @@ orphan=$(new_uuid)
 echo "$orphan" >"$types/$t4_4q/create"
 orphan=${orphan,,}
 check_eq "ls vgpus" "$orphan" "$(ls vgpus)"
-is vgpus/$orphan/state orphan
-is vgpus/$orphan/gpu 0000:42:00.0
-is vgpus/$orphan/profile T4-4Q
-is vgpus/$orphan/type_id "$t4_4q"
-is vgpus/$orphan/params ""
-is vgpus/$orphan/vm ""
-is vgpus/$orphan/device ""
+check_val vgpus/$orphan/state orphan
+check_val vgpus/$orphan/gpu 0000:42:00.0
+check_val vgpus/$orphan/profile T4-4Q
+check_val vgpus/$orphan/type_id "$t4_4q"
+check_val vgpus/$orphan/params ""
+check_val vgpus/$orphan/vm ""
+check_val vgpus/$orphan/device ""
 check_eq "gpus/0000:42:00.0/vgpus/$orphan" ../../../vgpus/$orphan "$(readlink gpus/0000:42:00.0/vgpus/$orphan)"
 pass "mdev orphan"
 
@@ -30,11 +30,11 @@ l40s_id=$(awk '$4 == "L40S-4Q" { print $1 }' "$SIM/bus/pci/devices/$vf/nvidia/cr
 echo "$l40s_id" >"$SIM/bus/pci/devices/$vf/nvidia/current_vgpu_type"
 vf_orphan=$(ls vgpus | grep -vx "$orphan")
 check_eq "one more vGPU" 1 "$(wc -l <<<"$vf_orphan")"
-is vgpus/$vf_orphan/state orphan
-is vgpus/$vf_orphan/gpu $L40S
-is vgpus/$vf_orphan/profile L40S-4Q
-is vgpus/$vf_orphan/type_id "$l40s_id"
-is vgpus/$vf_orphan/vm ""
+check_val vgpus/$vf_orphan/state orphan
+check_val vgpus/$vf_orphan/gpu $L40S
+check_val vgpus/$vf_orphan/profile L40S-4Q
+check_val vgpus/$vf_orphan/type_id "$l40s_id"
+check_val vgpus/$vf_orphan/vm ""
 pass "vfio-sriov orphan $vf_orphan"
 
 say "allocating and freeing beside them leaves them alone"
@@ -44,10 +44,7 @@ mkdir vms/cad-ws02/devices/gpu0 vms/render01/devices/gpu0
 echo 3 >vms/cad-ws02/devices/gpu0/count
 echo t4 >vms/cad-ws02/devices/gpu0/group
 echo l40s >vms/render01/devices/gpu0/group
-for u in $(dev_vgpus cad-ws02 gpu0); do
-	is vgpus/$u/state created
-	is vgpus/$u/vm cad-ws02
-done
+check_vgpus cad-ws02 gpu0 state=created vm=cad-ws02
 echo "" >vms/cad-ws02/devices/gpu0/group
 rmdir vms/render01/devices/gpu0
 check_eq "mdevs" "$orphan" "$(sim_mdevs)"
@@ -56,10 +53,10 @@ check_eq "ls vgpus" "$(printf '%s\n' "$orphan" "$vf_orphan" | sort)" "$(ls vgpus
 pass "orphans kept"
 
 say "after a restart the orphans are still on the host, and still orphans"
-vgpufs_restart
+restart_vgpufs
 check_eq "mdevs" "$orphan" "$(sim_mdevs)"
 check_eq "VFs holding a vGPU" "$vf $l40s_id" "$(sim_vf_vgpus)"
-is vgpus/$orphan/state orphan
-is vgpus/$vf_orphan/state orphan
-is vgpus/$vf_orphan/gpu $L40S
+check_val vgpus/$orphan/state orphan
+check_val vgpus/$vf_orphan/state orphan
+check_val vgpus/$vf_orphan/gpu $L40S
 pass "orphans survive a restart, with the same names"

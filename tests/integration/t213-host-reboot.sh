@@ -4,7 +4,7 @@
 # with the same UUID, slot and vgpu_params, and re-applies the definitions.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
-need_tools xmllint
+need xmllint
 
 demo_up
 cd "$MNT"
@@ -40,11 +40,11 @@ say "reboot: the daemon stops, the simulated host comes back empty"
 cd /
 quit_vgpufs
 check_eq "hostdevs of cad-ws02 in a fresh test driver" 0 \
-	"$(virsh -q -c "$VMS_URI" dumpxml --inactive cad-ws02 | grep -c "<hostdev" || true)"
+	"$(virsh -q -c "$LIBVIRT_URI" dumpxml --inactive cad-ws02 | grep -c "<hostdev" || true)"
 stop_sim
 start_sim demo.host
 check_eq "vGPUs on the fresh host" 0 "$(sim_vgpu_count)"
-vgpufs_up
+start_vgpufs
 # No read of the tree first: the vGPUs must exist when the mount is served.
 sim_snapshot >"$TMP/sim-after"
 check_file_eq "vGPUs (UUID, slot, type, params) right after start" "$TMP/sim-before" "$TMP/sim-after"
@@ -58,8 +58,8 @@ for vm in cad-ws02 render01 vdi-pool01 cad-ws01; do
 	check_eq "recorded vGPUs of $vm" "$(dev_vgpus $vm gpu0)" "$(def_owned $vm gpu0)"
 done
 check_eq "vgpus/" "$(cat "$TMP/tree-before")" "$(tree_vgpus)"
-for vm in cad-ws02 render01 vdi-pool01; do is vms/$vm/devices/gpu0/status allocated; done
-is vms/cad-ws01/devices/gpu0/status restart-required
+for vm in cad-ws02 render01 vdi-pool01; do check_val vms/$vm/devices/gpu0/status allocated; done
+check_val vms/cad-ws01/devices/gpu0/status restart-required
 for u in $(tree_vgpus); do
 	case $(cat vgpus/$u/state) in created | in-use) ;; *) fail "vgpus/$u/state: $(cat vgpus/$u/state)" ;; esac
 done

@@ -5,13 +5,9 @@
 # The domains live in a shared libvirtd, so the definitions outlive the daemon.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
-need_tools xmllint
+need xmllint
 
-start_sim demo.host
-libvirtd_up
-define_vm vm1 11111111-0000-4000-8000-000000000001
-define_vm vm2 11111111-0000-4000-8000-000000000002
-vgpufs_up
+libvirtd_up vm1=11111111-0000-4000-8000-000000000001 vm2=11111111-0000-4000-8000-000000000002
 cd "$MNT"
 make_group t4 T4-2Q $T4_GPUS
 make_group l40s L40S-4Q $L40S
@@ -27,12 +23,12 @@ crash_allocate() {
 	say "$vm: echo $group > group, killed at $point"
 	cd /
 	quit_vgpufs
-	VGPUFS_CRASHPOINT=$point vgpufs_up
+	VGPUFS_CRASHPOINT=$point start_vgpufs
 	cd "$MNT"
 	if (echo "$group" >$dev/group) 2>/dev/null; then
 		fail "echo $group > $dev/group succeeded with VGPUFS_CRASHPOINT=$point"
 	fi
-	vgpufs_reap_dead
+	reap_vgpufs
 	# What the crash left behind, for the restart to sort out.
 	case $point in
 	allocate-journaled) left=0 ;;
@@ -45,20 +41,20 @@ crash_allocate() {
 	esac
 	check_eq "hostdevs of $vm (virsh) right after the crash at $point" "$left" \
 		"$(lv dumpxml --inactive "$vm" | grep -c "<hostdev" || true)"
-	vgpufs_up
+	start_vgpufs
 	cd "$MNT"
 	check_consistent
 	if [ "$point" = device-committed ]; then
-		is $dev/group "$group"
-		is $dev/status allocated
+		check_val $dev/group "$group"
+		check_val $dev/status allocated
 		check_eq "vGPUs of $dev" "$count" "$(dev_vgpus "$vm" gpu0 | wc -l)"
 		check_eq "vGPUs on the host" "$count" "$(sim_vgpu_count)"
 		check_eq "recorded vGPUs of $dev" "$(dev_vgpus "$vm" gpu0)" "$(def_owned "$vm" gpu0)"
 		pass "$point: acknowledged, so allocated with its $count vGPUs"
 		echo "" >$dev/group
 	else
-		is $dev/group ""
-		is $dev/status unassigned
+		check_val $dev/group ""
+		check_val $dev/status unassigned
 		check_eq "vGPUs on the host" 0 "$(sim_vgpu_count)"
 		check_eq "mdev hostdevs of $vm" "" "$(def_mdevs "$vm")"
 		check_eq "pci hostdevs of $vm" "" "$(def_pci "$vm")"
@@ -74,7 +70,7 @@ done
 
 say "after all that, allocation still works"
 echo t4 >vms/vm1/devices/gpu0/group
-is vms/vm1/devices/gpu0/status allocated
-for u in $(dev_vgpus vm1 gpu0); do check_eq "vgpu_params of $u" "frame_rate_limiter=20" "$(sim_params "$u")"; done
+check_val vms/vm1/devices/gpu0/status allocated
+check_vgpus vm1 gpu0 sim_params=frame_rate_limiter=20
 check_consistent
 pass "allocated"

@@ -4,13 +4,9 @@
 # loop can go on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
-need_tools xmllint
+need xmllint
 
-start_sim demo.host
-libvirtd_up
-define_vm vm1 22222222-0000-4000-8000-000000000001
-define_vm vm2 22222222-0000-4000-8000-000000000002
-vgpufs_up
+libvirtd_up vm1=22222222-0000-4000-8000-000000000001 vm2=22222222-0000-4000-8000-000000000002
 make_group t4 T4-1Q $T4_GPUS
 make_group l40s L40S-2Q $L40S
 
@@ -38,10 +34,10 @@ for round in 1 2 3 4 5 6; do
 	churn vm2 l40s &
 	c2=$!
 	sleep "0.$((RANDOM % 9 + 1))"
-	vgpufs_kill9
+	kill9_vgpufs
 	kill "$c1" "$c2"
 	wait "$c1" "$c2" 2>/dev/null || true
-	vgpufs_up
+	start_vgpufs
 	cd "$MNT"
 	check_eq "ls vms after round $round (virsh list: $(echo $(lv list --all --name)))" "test vm1 vm2" "$(echo $(ls vms))"
 	check_consistent
@@ -57,7 +53,7 @@ check_eq "vGPUs on the host" 0 "$(sim_vgpu_count)"
 echo 2 >vms/vm1/devices/gpu0/count
 echo t4 >vms/vm1/devices/gpu0/group
 echo l40s >vms/vm2/devices/gpu0/group
-is vms/vm1/devices/gpu0/status allocated
-is vms/vm2/devices/gpu0/status allocated
+check_val vms/vm1/devices/gpu0/status allocated
+check_val vms/vm2/devices/gpu0/status allocated
 check_consistent
 pass "allocate after the crashes"

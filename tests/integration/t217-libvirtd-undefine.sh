@@ -4,11 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
 
-start_sim demo.host
-libvirtd_up
-define_vm db01 44444444-0000-4000-8000-000000000001
-define_vm db02 44444444-0000-4000-8000-000000000002
-vgpufs_up
+libvirtd_up db01=44444444-0000-4000-8000-000000000001 db02=44444444-0000-4000-8000-000000000002
 cd "$MNT"
 
 make_group a16 A16-2Q $A16_GPUS
@@ -31,19 +27,19 @@ check_eq "VFs holding a vGPU" "" "$(sim_vf_vgpus)"
 check_eq "ls vgpus" "$keep" "$(ls vgpus)"
 check_eq "ls groups/a16/devices" "db02:gpu0" "$(ls groups/a16/devices)"
 check_eq "ls groups/l40s/devices" "" "$(ls groups/l40s/devices)"
-is groups/a16/vgpus_used 1
-grep -Eq "$EVENTS_TIME vms/db01: domain undefined; its 3 vGPUs were freed" events ||
+check_val groups/a16/vgpus_used 1
+grep -Eq "$EVENT_TIME vms/db01: domain undefined; its 3 vGPUs were freed" events ||
 	fail "no events line for the undefined domain: $(tail -n 3 events)"
 pass "freed"
 
 say "the devices do not come back with a restart, nor with a new db01"
-vgpufs_restart
+restart_vgpufs
 check_eq "ls vms" "db02 test" "$(echo $(ls vms))"
 define_vm db01 44444444-0000-4000-8000-000000000001
 wait_until 5 "db01 back in vms/" test -d vms/db01
 check_eq "ls vms/db01/devices" "" "$(ls vms/db01/devices)"
 check_eq "hostdevs of the new db01" 0 "$(lv dumpxml --inactive db01 | grep -c "<hostdev" || true)"
-is vms/db02/devices/gpu0/status allocated
+check_val vms/db02/devices/gpu0/status allocated
 check_consistent
 pass "gone for good"
 
@@ -57,7 +53,7 @@ gone=$(dev_vgpus db03 gpu0)
 cd /
 quit_vgpufs
 lv undefine db03 >/dev/null
-vgpufs_up
+start_vgpufs
 cd "$MNT"
 for u in $gone; do
 	[ ! -e "$SIM/bus/mdev/devices/$u" ] || fail "vGPU $u of the undefined db03 is still on the host"

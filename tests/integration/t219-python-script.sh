@@ -3,7 +3,7 @@
 # without a device one vGPU, and reads the result back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
-need_tools python3
+need python3
 
 demo_up
 make_group t4 T4-16Q $T4_GPUS

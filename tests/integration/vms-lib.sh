@@ -1,101 +1,42 @@
-# tests/integration/vms-lib.sh: helpers for the t2NN tests of VMs, devices
-# and vGPUs.  Source it after lib.sh.
+# tests/integration/vms-lib.sh: libvirt, VMs and their vGPUs, for the tests
+# of VMs, devices and vGPUs.  Source it after lib.sh.
 #
-# Two libvirt set-ups:
+# Two libvirt set-ups, each with demo.host in the simulator and the daemon on
+# $LIBVIRT_URI:
 #   - demo_up: the in-process test driver over tools/hosts/demo-vms.xml
 #     (cad-ws01 and ml-train01 running; cad-ws02, render01, vdi-pool01 off).
 #     Private to the daemon: a restart brings the file's domains back.
 #   - libvirtd_up: a private libvirtd (tools/test-libvirtd.sh) that virsh
 #     shares with the daemon, as an admin's shell would.  A `virsh event`
 #     holds a connection open for the whole test, so that the shared state
-#     survives a daemon restart or kill -9.  It is stopped by the EXIT trap,
-#     pass or fail.
-# The EXIT trap also fails the test when a sanitizer (ASan/UBSan build)
-# reported anything in the daemon's or the simulator's log.
+#     survives a daemon restart or kill -9.  The EXIT trap stops it (after
+#     the daemon), pass or fail.
 
-E_NOENT="No such file or directory"
-E_INVAL="Invalid argument"
-E_BUSY="Device or resource busy"
-E_NOSPC="No space left on device"
-E_EXIST="File exists"
-
-A16_GPUS="0000:43:00.0 0000:44:00.0 0000:45:00.0 0000:46:00.0"
-T4_GPUS="0000:41:00.0 0000:42:00.0"
-A40=0000:47:00.0
-L40S=0000:48:00.0
 XMLNS_VGPUFS=https://vgpufs.dev/xmlns/domain/1
-EVENTS_TIME='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 
-VMS_URI=test:///default
 LV_DIR=
-LV_URI=
 LV_HOLDER_PID=
 
-need_tools() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null || { echo "skip: $TEST_NAME needs $t"; exit 77; }
-	done
-}
-
-# --- daemon -----------------------------------------------------------------
-
-# vgpufs_up [ARGS...]: start the daemon on the current libvirt set-up.
-vgpufs_up() {
-	start_vgpufs --libvirt "$VMS_URI" "$@"
-}
-
-# vgpufs_restart: stop the daemon (SIGTERM) and start it again on the same
-# state and libvirt; the working directory is kept.
-vgpufs_restart() {
-	local here=$PWD
-	cd /
-	quit_vgpufs
-	vgpufs_up "$@"
-	cd "$here"
-}
-
-# vgpufs_kill9: SIGKILL the daemon and drop its dead mount.
-vgpufs_kill9() {
-	local here=$PWD
-	cd /
-	[ -n "$VGPUFS_PID" ] || fail "vgpufs_kill9: vgpufs is not running"
-	kill -KILL "$VGPUFS_PID" 2>/dev/null || true
-	{ wait "$VGPUFS_PID"; } 2>/dev/null || true
-	VGPUFS_PID=
-	fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
-	is_mounted "$MNT" && fail "$MNT still mounted after kill -9 and fusermount3 -uz"
-	cd "$here" 2>/dev/null || true
-}
-
-# vgpufs_reap_dead: after the daemon killed itself (a crash point), wait for
-# it and drop its dead mount.
-vgpufs_reap_dead() {
-	local i
-	for i in $(seq 50); do
-		alive "$VGPUFS_PID" || break
-		sleep 0.1
-	done
-	alive "$VGPUFS_PID" && fail "vgpufs still alive; expected it to have killed itself"
-	vgpufs_kill9
-}
-
+# demo_up [ARGS...]: demo.host and the daemon on demo-vms.xml.
 demo_up() {
-	VMS_URI="test://$SRC_DIR/tools/hosts/demo-vms.xml"
+	LIBVIRT_URI="test://$SRC_DIR/tools/hosts/demo-vms.xml"
 	start_sim demo.host
-	vgpufs_up "$@"
+	start_vgpufs "$@"
 }
 
 # --- the shared libvirtd ----------------------------------------------------
 
+# libvirtd_up [NAME=UUID...]: demo.host, a private libvirtd with a domain
+# of each NAME and UUID (define_vm), and the daemon on it.
 libvirtd_up() {
-	need_tools virsh libvirtd setpriv
+	local vm
+	need virsh libvirtd setpriv
+	start_sim demo.host
 	# test-libvirtd.sh runs libvirtd as nobody: it must reach $TMP/lv.
 	chmod 0711 "$TMP"
 	LV_DIR=$TMP/lv
-	LV_URI=$("$SRC_DIR/tools/test-libvirtd.sh" start "$LV_DIR") || fail "test-libvirtd.sh start failed"
-	VMS_URI=$LV_URI
-	virsh -q -c "$LV_URI" event --loop --all </dev/null >"$TMP/virsh-events.log" 2>&1 &
+	LIBVIRT_URI=$("$SRC_DIR/tools/test-libvirtd.sh" start "$LV_DIR") || fail "test-libvirtd.sh start failed"
+	virsh -q -c "$LIBVIRT_URI" event --loop --all </dev/null >"$TMP/virsh-events.log" 2>&1 &
 	LV_HOLDER_PID=$!
 	# Until the holder is connected, each virsh is the only connection and
 	# what it defines is gone when it exits: define a sentinel until the
@@ -103,61 +44,35 @@ libvirtd_up() {
 	vm_xml sentinel 00000000-0000-4000-8000-00000000cafe >"$TMP/sentinel.xml"
 	holder_saw_sentinel() {
 		alive "$LV_HOLDER_PID" || fail "virsh event exited: $(cat "$TMP/virsh-events.log")"
-		virsh -q -c "$LV_URI" define "$TMP/sentinel.xml" >/dev/null 2>&1
+		virsh -q -c "$LIBVIRT_URI" define "$TMP/sentinel.xml" >/dev/null 2>&1
 		grep -q "domain 'sentinel'" "$TMP/virsh-events.log"
 	}
 	wait_until 10 "virsh event connected to libvirtd" holder_saw_sentinel
-	virsh -q -c "$LV_URI" undefine sentinel >/dev/null || fail "virsh undefine sentinel failed"
-	say "libvirtd: $LV_URI"
-}
-
-# sanitizer_findings LOG: the sanitizer reports in LOG, less the leaks that
-# libfuse itself allocated (frame #1 in libfuse3): a directory handle whose
-# RELEASEDIR was still queued when SIGTERM ended the session loop.
-sanitizer_findings() {
-	awk '
-		/runtime error:|ERROR: (Address|Undefined)Sanitizer/ { print; bad = 12; next }
-		bad > 0 { print; bad--; next }
-		/^(Direct|Indirect) leak of/ { block = $0; inleak = 1; next }
-		inleak && /^ *#1 / { if ($0 !~ /libfuse3\.so/) print block "\n" $0; inleak = 0 }
-	' "$1"
-}
-
-vms_cleanup() {
-	local rc=$? i
-	set +e
-	# The daemon first, so that it does not watch its libvirt go away.
-	if [ -n "$VGPUFS_PID" ] && alive "$VGPUFS_PID"; then
-		kill -TERM "$VGPUFS_PID"
-		for i in $(seq 50); do
-			alive "$VGPUFS_PID" || break
-			sleep 0.1
-		done
-	fi
-	# A sanitizer build reports into the logs and may carry on: that fails too.
-	for i in "$TMP/vgpufs.log" "$TMP/hostsim.log"; do
-		[ -f "$i" ] || continue
-		if [ -n "$(sanitizer_findings "$i")" ]; then
-			echo "FAIL - sanitizer report in $(basename "$i"):" >&2
-			sanitizer_findings "$i" | head -n 40 >&2
-			rc=1
-		fi
+	virsh -q -c "$LIBVIRT_URI" undefine sentinel >/dev/null || fail "virsh undefine sentinel failed"
+	say "libvirtd: $LIBVIRT_URI"
+	for vm in "$@"; do
+		define_vm "${vm%%=*}" "${vm#*=}"
 	done
+	start_vgpufs
+}
+
+# libvirtd_down STATUS (a CLEANUP_HOOKS of the EXIT trap, once the daemon is
+# stopped): stop the holder and the libvirtd, keeping its log on a failure.
+libvirtd_down() {
 	if [ -n "$LV_HOLDER_PID" ]; then
 		kill "$LV_HOLDER_PID" 2>/dev/null
 		wait "$LV_HOLDER_PID" 2>/dev/null
 	fi
 	if [ -n "$LV_DIR" ]; then
-		[ "$rc" = 0 ] || cp "$LV_DIR/libvirtd.log" "$TMP/libvirtd.log" 2>/dev/null
+		[ "$1" = 0 ] || cp "$LV_DIR/libvirtd.log" "$TMP/libvirtd.log" 2>/dev/null
 		"$SRC_DIR/tools/test-libvirtd.sh" stop "$LV_DIR" >/dev/null 2>&1
 	fi
-	(exit "$rc")
-	cleanup
 }
-trap vms_cleanup EXIT
+CLEANUP_HOOKS="$CLEANUP_HOOKS libvirtd_down"
 
-# define_vm NAME UUID [STATE]: virsh define a minimal test-driver domain with
-# one disk and one interface (so that "unrelated devices" can be checked).
+# vm_xml NAME UUID: a minimal test-driver domain with one disk and one
+# interface (so that "unrelated devices" can be checked); define_vm NAME
+# UUID: virsh define it.
 vm_xml() {
 	cat <<-EOF
 	<domain type='test'>
@@ -179,76 +94,15 @@ vm_xml() {
 
 define_vm() {
 	vm_xml "$1" "$2" >"$TMP/$1.xml"
-	virsh -q -c "$LV_URI" define "$TMP/$1.xml" >/dev/null || fail "virsh define $1 failed"
+	virsh -q -c "$LIBVIRT_URI" define "$TMP/$1.xml" >/dev/null || fail "virsh define $1 failed"
 }
 
+# lv ARGS...: virsh on the shared libvirtd.
 lv() {
-	virsh -q -c "$LV_URI" "$@"
+	virsh -q -c "$LIBVIRT_URI" "$@"
 }
 
-# --- tree -------------------------------------------------------------------
-
-rel() { printf '%s' "${1#"$MNT"/}"; }
-
-# put FILE VALUE: `echo VALUE > FILE` must succeed (the object's error file
-# is shown when it does not).
-put() {
-	local err
-	err=$( { printf '%s\n' "$2" >"$1"; } 2>&1) ||
-		fail "echo '$2' > $(rel "$1") failed: $err; error: $(cat "$(dirname "$1")/error" 2>/dev/null)"
-}
-
-# put_refused ERRNO_MESSAGE FILE VALUE: `echo VALUE > FILE` must fail with
-# that error, FILE must read the same after, and so must its object, the
-# groups/ tree, its VM's definition and the vGPUs on the host
-# (refusal_snapshot in lib.sh).
-put_refused() {
-	local before after err rc=0 snap
-	before=$(cat "$2")
-	snap=$(refusal_snapshot "$2")
-	err=$( { printf '%s\n' "$3" >"$2"; } 2>&1) || rc=$?
-	[ "$rc" != 0 ] || fail "echo '$3' > $(rel "$2") succeeded; expected: $1"
-	grep -Eq -- "$1" <<<"$err" || fail "echo '$3' > $(rel "$2") failed with '$err'; expected: $1"
-	after=$(cat "$2")
-	check_eq "$(rel "$2") after the refused write" "$before" "$after"
-	check_unchanged "the refused echo '$3' > $(rel "$2")" "$snap" "$(refusal_snapshot "$2")"
-}
-
-# is FILE EXPECTED: FILE reads EXPECTED and a newline.
-is() {
-	local got
-	got=$(cat "$1" && echo .) || fail "cannot read $(rel "$1")"
-	check_eq "$(rel "$1")" "$2"$'\n.' "$got"
-}
-
-# wait_until SECONDS WHAT COMMAND...: poll COMMAND every 0.1 s.
-wait_until() {
-	local secs=$1 what=$2 i
-	shift 2
-	for i in $(seq $((secs * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "$what: not within $secs s"
-}
-
-# reads FILE VALUE: true when FILE reads VALUE (for wait_until).
-reads() {
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
-
-# make_group NAME PROFILE BDF...: a group with the running driver, these
-# GPUs and PROFILE.
-make_group() {
-	local g=$1 p=$2 b
-	shift 2
-	mkdir "$MNT/groups/$g" || fail "mkdir groups/$g failed"
-	put "$MNT/groups/$g/driver" "$(cat "$MNT/host/driver_version")"
-	for b in "$@"; do
-		put "$MNT/gpus/$b/group" "$g"
-	done
-	put "$MNT/groups/$g/profile" "$p"
-}
+# --- devices and their vGPUs -----------------------------------------------
 
 # dev_vgpus VM DEV: the UUIDs of a device's vGPUs, sorted, one a line.
 dev_vgpus() {
@@ -258,6 +112,43 @@ dev_vgpus() {
 # tree_vgpus: every vGPU the tree lists, sorted.
 tree_vgpus() {
 	ls "$MNT/vgpus" | sort
+}
+
+# check_vgpus VM DEV KEY=VALUE...: the device has vGPUs, and for each of
+# them every KEY reads VALUE: a file of vgpus/UUID/ (gpu, profile, type_id,
+# params, vm, device, state), or what the simulated host says of an mdev:
+# sim_params (its vgpu_params), sim_type (its type), sim_parent (the PCI
+# function it hangs off).
+check_vgpus() {
+	local vm=$1 dev=$2 uuids u kv
+	shift 2
+	uuids=$(dev_vgpus "$vm" "$dev")
+	[ -n "$uuids" ] || fail "vms/$vm/devices/$dev has no vGPU"
+	for u in $uuids; do
+		for kv in "$@"; do
+			case ${kv%%=*} in
+			sim_params | sim_type | sim_parent)
+				check_eq "${kv%%=*} of $u" "${kv#*=}" "$("${kv%%=*}" "$u")" ;;
+			*) check_val "$MNT/vgpus/$u/${kv%%=*}" "${kv#*=}" ;;
+			esac
+		done
+	done
+}
+
+# device_on_running_vm VM DEV GROUP: mkdir a device of GROUP on the running
+# VM: it gets its vGPUs and waits for the VM's restart (restart_required).
+device_on_running_vm() {
+	local d=$MNT/vms/$1/devices/$2
+	mkdir "$d" || fail "mkdir $(rel "$d") failed"
+	put "$d/group" "$3"
+	check_val "$d/status" restart-required
+	check_val "$MNT/vms/$1/restart_required" 1
+}
+
+# restart_vm VM DEV: restart VM through vgpufs; DEV is then attached.
+restart_vm() {
+	echo 1 >"$MNT/vms/$1/restart"
+	wait_until 10 "$1 attached after a restart" reads "$MNT/vms/$1/devices/$2/status" attached
 }
 
 # --- the domain definition ---------------------------------------------------
@@ -311,12 +202,22 @@ def_owned() {
 }
 
 # def_others VM: everything in the definition but our hostdevs and metadata
-# (to check that unrelated parts are untouched).
+# (to check that unrelated parts are untouched): keep_def_others VM notes it,
+# check_def_others VM checks that it is still the same.
 def_others() {
 	local f
 	f=$(def "$1")
 	xp "$f" "/domain/*[not(self::metadata) and not(self::devices)]"
 	xp "$f" "/domain/devices/*[not(self::hostdev)]"
+}
+
+keep_def_others() {
+	def_others "$1" >"$TMP/others-$1"
+}
+
+check_def_others() {
+	def_others "$1" >"$TMP/others-$1-now"
+	check_file_eq "vms/$1/definition but our hostdevs and metadata" "$TMP/others-$1" "$TMP/others-$1-now"
 }
 
 # --- the simulated host -----------------------------------------------------

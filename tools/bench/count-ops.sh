@@ -19,8 +19,8 @@ COUNTS=$TMP/counts
 NAMES="lookup-by-name lookup-by-uuid get-xml-desc define-xml xml-parse xml-serialise sql-transaction sysfs-open"
 
 start_sim demo.host
-LD_PRELOAD=$CALLCOUNT CALLCOUNT_FILE=$COUNTS CALLCOUNT_SYSFS=$SIM \
-	start_vgpufs --libvirt "test://$SRC_DIR/tools/hosts/demo-vms.xml"
+LIBVIRT_URI="test://$SRC_DIR/tools/hosts/demo-vms.xml"
+LD_PRELOAD=$CALLCOUNT CALLCOUNT_FILE=$COUNTS CALLCOUNT_SYSFS=$SIM start_vgpufs
 cd "$MNT"
 
 read_counts() { od -An -v -t u8 -w64 "$COUNTS" | tr -s ' ' | sed 's/^ //'; }
