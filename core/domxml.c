@@ -787,8 +787,39 @@ static int doc_serialize(xmlDoc *doc, char **out)
 	return 0;
 }
 
-int domxml_apply(const char *xml, const struct domxml_device *devices, size_t n_devices,
-		 char **out, char *err, size_t err_size)
+static bool same_vgpu(const struct domxml_vgpu *a, const struct domxml_vgpu *b)
+{
+	return a->kind == b->kind && !strcasecmp(a->uuid, b->uuid) &&
+	       !strcmp(a->vf_bdf, b->vf_bdf) && !strcmp(a->gpu, b->gpu) &&
+	       !strcmp(a->profile, b->profile);
+}
+
+/* True when applying devices would leave the definition as it is: our record already
+ * says exactly this, and every vGPU has its hostdev (one may have been removed by hand).
+ * Applying the record to itself is what idempotence gives, so this is the same verdict
+ * as comparing both results, without making them. */
+static bool already_applied(xmlNode *dom_devices, const struct owned *old,
+			    const struct domxml_device *devices, size_t n_devices)
+{
+	if (old->n_devices != n_devices)
+		return false;
+	for (size_t i = 0; i < n_devices; i++) {
+		const struct domxml_device *a = &old->devices[i], *b = &devices[i];
+
+		if (strcmp(a->name, b->name) || strcmp(a->cdrom, b->cdrom) ||
+		    a->n_vgpus != b->n_vgpus)
+			return false;
+		for (size_t j = 0; j < b->n_vgpus; j++)
+			if (!same_vgpu(&a->vgpus[j], &b->vgpus[j]) ||
+			    !hostdev_find(dom_devices, &b->vgpus[j]))
+				return false;
+	}
+	return true;
+}
+
+/* domxml_apply, and domxml_apply_changes when unchanged is not NULL. */
+static int apply(const char *xml, const struct domxml_device *devices, size_t n_devices,
+		 char **out, bool *unchanged, char *err, size_t err_size)
 {
 	_cleanup_xml_doc_ xmlDoc *doc = NULL;
 	_cleanup_owned_ struct owned old = {};
@@ -812,6 +843,10 @@ int domxml_apply(const char *xml, const struct domxml_device *devices, size_t n_
 		if (r < 0)
 			return r;
 	}
+	if (unchanged && (*unchanged = already_applied(dom.devices, &old, devices, n_devices))) {
+		*out = NULL;
+		return 0;
+	}
 	owned_remove(dom.devices, &old);
 	r = owned_add(dom.devices, devices, n_devices, cdrom_targets, err, err_size);
 	if (r < 0)
@@ -820,6 +855,20 @@ int domxml_apply(const char *xml, const struct domxml_device *devices, size_t n_
 	if (r < 0)
 		return r;
 	return doc_serialize(doc, out);
+}
+
+int domxml_apply(const char *xml, const struct domxml_device *devices, size_t n_devices,
+		 char **out, char *err, size_t err_size)
+{
+	return apply(xml, devices, n_devices, out, NULL, err, err_size);
+}
+
+int domxml_apply_changes(const char *xml, const struct domxml_device *devices,
+			 size_t n_devices, char **out, char *err, size_t err_size)
+{
+	bool unchanged;
+
+	return apply(xml, devices, n_devices, out, &unchanged, err, err_size);
 }
 
 int domxml_owned(const char *xml, int (*fn)(const struct domxml_device *d, void *ctx), void *ctx,

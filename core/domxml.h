@@ -41,6 +41,11 @@ struct domxml_device {
 int domxml_apply(const char *xml, const struct domxml_device *devices, size_t n_devices,
 		 char **out, char *err, size_t err_size);
 
+/* The same, in one parse, and only when it changes something: *out is NULL when xml
+ * already holds exactly `devices` (record and hostdevs), so nothing needs defining. */
+int domxml_apply_changes(const char *xml, const struct domxml_device *devices,
+			 size_t n_devices, char **out, char *err, size_t err_size);
+
 /* Calls fn for each device recorded in our metadata (with its vgpus and cdrom); stops at
  * the first negative return of fn and returns it. Returns the number of devices. */
 int domxml_owned(const char *xml, int (*fn)(const struct domxml_device *d, void *ctx), void *ctx,

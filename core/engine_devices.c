@@ -87,48 +87,6 @@ static int owned_set_build(struct engine *e, const char *vm_uuid, struct owned_s
 	return 0;
 }
 
-/* What the definition records as ours now, copied out of domxml_owned()'s callback. */
-struct recorded {
-	struct domxml_device devices[64];
-	struct domxml_vgpu vgpus[256];
-	size_t n, n_vgpus;
-};
-
-static int record_owned(const struct domxml_device *d, void *ctx)
-{
-	struct recorded *rec = ctx;
-	struct domxml_device *copy;
-
-	if (rec->n == ARRAY_SIZE(rec->devices) ||
-	    rec->n_vgpus + d->n_vgpus > ARRAY_SIZE(rec->vgpus))
-		return -E2BIG;
-	copy = &rec->devices[rec->n++];
-	*copy = *d;
-	copy->vgpus = &rec->vgpus[rec->n_vgpus];
-	memcpy(&rec->vgpus[rec->n_vgpus], d->vgpus, d->n_vgpus * sizeof(*d->vgpus));
-	rec->n_vgpus += d->n_vgpus;
-	return 0;
-}
-
-/* True when xml already holds exactly the owned set: the same record as applying it
- * would write, and a hostdev for every vGPU (someone may have removed one by hand). */
-static bool definition_current(const char *xml, const char *edited, const struct owned_set *s)
-{
-	_cleanup_free_ struct recorded *rec = calloc(1, sizeof(*rec));
-	_cleanup_free_ char *canonical = NULL;
-	char err[256];
-
-	if (!rec || domxml_owned(xml, record_owned, rec, err, sizeof(err)) < 0 ||
-	    domxml_apply(xml, rec->devices, rec->n, &canonical, err, sizeof(err)) < 0 ||
-	    strcmp(canonical, edited))
-		return false;
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t j = 0; j < s->devices[i].n_vgpus; j++)
-			if (domxml_has_hostdev(xml, &s->devices[i].vgpus[j]) != 1)
-				return false;
-	return true;
-}
-
 int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size)
 {
 	_cleanup_free_ char *xml = NULL, *edited = NULL;
@@ -139,8 +97,8 @@ int vm_apply(struct engine *e, const char *vm_uuid, char *err, size_t err_size)
 		return r;
 	r = owned_set_build(e, vm_uuid, &s);
 	if (r >= 0)
-		r = domxml_apply(xml, s.devices, s.n, &edited, err, err_size);
-	if (r >= 0 && !definition_current(xml, edited, &s)) {
+		r = domxml_apply_changes(xml, s.devices, s.n, &edited, err, err_size);
+	if (r >= 0 && edited) {
 		r = virt_define(e->virt, edited, err, err_size);
 		if (r >= 0)
 			vms_expect_own_define(e, vm_uuid);

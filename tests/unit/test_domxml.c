@@ -321,6 +321,36 @@ static void test_idempotent(const char *applied)
 	CHECK(again && strcmp(again, applied) == 0);
 }
 
+/* domxml_apply_changes: nothing when the definition already holds the set; the same
+ * result as domxml_apply when the set differs or a hostdev went missing. */
+static void test_apply_changes(const char *applied)
+{
+	_cleanup_free_ char *none = NULL, *fewer = NULL, *expected = NULL, *restored = NULL;
+	_cleanup_free_ char *stripped = strdup(applied);
+	char err[256] = "", *hostdev, *end;
+
+	CHECK(domxml_apply_changes(applied, three_devices, 3, &none, err, sizeof(err)) == 0);
+	CHECK(none == NULL);
+	CHECK(domxml_apply_changes(applied, three_devices, 2, &fewer, err, sizeof(err)) == 0);
+	CHECK(domxml_apply(applied, three_devices, 2, &expected, err, sizeof(err)) == 0);
+	CHECK(fewer && expected && strcmp(fewer, expected) == 0);
+	/* someone removed the first mdev hostdev by hand: it is put back */
+	for (hostdev = stripped ? strstr(stripped, "<hostdev") : NULL; hostdev;
+	     hostdev = strstr(end, "<hostdev")) {
+		end = strstr(hostdev, "</hostdev>");
+		if (!end || memmem(hostdev, (size_t)(end - hostdev), MDEV_A, strlen(MDEV_A)))
+			break;
+	}
+	end = hostdev ? strstr(hostdev, "</hostdev>") : NULL;
+	CHECK(end != NULL);
+	if (!end)
+		return;
+	memmove(hostdev, end + strlen("</hostdev>"), strlen(end + strlen("</hostdev>")) + 1);
+	CHECK(domxml_apply_changes(stripped, three_devices, 3, &restored, err, sizeof(err)) == 0);
+	CHECK(restored && xcount(restored, "/domain/devices/hostdev[@type='mdev']") ==
+		xcount(applied, "/domain/devices/hostdev[@type='mdev']"));
+}
+
 static void test_fewer_removes_only_ours(const char *applied)
 {
 	_cleanup_free_ char *out = NULL;
@@ -580,6 +610,7 @@ int main(void)
 
 	test_apply_keeps_foreign(&applied);
 	test_idempotent(applied);
+	test_apply_changes(applied);
 	test_fewer_removes_only_ours(applied);
 	test_remove_decorated();
 	test_remove_cdrom_without_target();
