@@ -65,6 +65,9 @@ static void check_edited(const char *edited)
 
 	FUZZ_CHECK(domxml_apply(edited, wanted, N_WANTED, &again, err, sizeof(err)) == 0);
 	FUZZ_CHECK(strcmp(again, edited) == 0);  /* idempotent */
+	free(again);
+	FUZZ_CHECK(domxml_apply_changes(edited, wanted, N_WANTED, &again, err, sizeof(err)) == 0);
+	FUZZ_CHECK(again == NULL);  /* and it knows: nothing to define */
 	FUZZ_CHECK(domxml_apply(edited, NULL, 0, &cleared, err, sizeof(err)) == 0);
 	FUZZ_CHECK(domxml_owned(cleared, collect, &s, err, sizeof(err)) == 0);
 	check_has_all(cleared, 0);
@@ -99,6 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = domxml_apply(xml, wanted, N_WANTED, &out, err, sizeof(err));
 	if (r == 0) {
+		char *changes = NULL;
+
+		/* the same edit, or nothing when xml held it already */
+		FUZZ_CHECK(domxml_apply_changes(xml, wanted, N_WANTED, &changes, err,
+						sizeof(err)) == 0);
+		FUZZ_CHECK(!changes || strcmp(changes, out) == 0);
+		free(changes);
 		check_edited(out);
 		free(out);
 	} else {
