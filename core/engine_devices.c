@@ -714,12 +714,10 @@ static int device_set(struct engine *e, const char *vm_name, const char *dev,
 	changed = r < 0 ? NULL : fields_differ(device_fields, d, &want);
 	if (!changed)
 		return r < 0 ? r : 0;
-	if (changed->effect == EFFECT_NONE) /* a label: neither the host nor libvirt */
-		r = commit_change(e, object, store_device_settings, &want);
-	else
+	if (changed->effect != EFFECT_NONE)
 		r = change_device(e, d, &want, false, object);
-	if (r >= 0 && changed->effect == EFFECT_NONE)
-		*d = want;
+	else if ((r = commit_change(e, object, store_device_settings, &want)) >= 0)
+		*d = want; /* a label: neither the host nor libvirt */
 	if (r >= 0)
 		events_add(&e->events, "%s/%s = %s", object, field, value);
 	return r;

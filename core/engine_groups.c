@@ -291,6 +291,7 @@ static int group_set(struct engine *e, const char *name, const char *field, cons
 	const struct field *f = field_find(group_fields, field);
 	char object[OBJECT_MAX], why[MESSAGE_MAX], shown[VALUE_SIZE_MAX + 1];
 	struct group *want;
+	bool changed;
 	int r;
 
 	if (!g || !f)
@@ -305,9 +306,10 @@ static int group_set(struct engine *e, const char *name, const char *field, cons
 		r = refuse(e, object, -EINVAL, "%s", why);
 	else if (!strcmp(field, "profile"))
 		r = check_profile(e, g, object, want->profile);
-	if (r >= 0 && !field_equal(f, g, want))
+	changed = r >= 0 && !field_equal(f, g, want);
+	if (changed)
 		r = commit_change(e, object, store_group_row, want);
-	if (r >= 0 && !field_equal(f, g, want)) {
+	if (changed && r >= 0) {
 		*g = *want;
 		field_format(f, g, shown, sizeof(shown));
 		events_add(&e->events, "%s/%s = %s", object, field, shown);

@@ -173,14 +173,14 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 
 /* ---- creating and deleting rules ---- */
 
+/* The row's keys, then every field as the table has them. */
 static int store_rule_insert(struct engine *e, void *arg)
 {
 	const struct rule_row *row = arg;
-	const struct rule *r = row->rule;
+	int r = store_exec(&e->store, "INSERT INTO rules (group_name, name, node) "
+			   "VALUES (?, ?, ?)", row->group, row->rule->name, row->rule->node, NULL);
 
-	return store_exec(&e->store, "INSERT INTO rules (group_name, name, node, slot, enabled) "
-			  "VALUES (?, ?, ?, ?, ?)", row->group, r->name, r->node, r->slot,
-			  r->enabled ? "1" : "0", NULL);
+	return r < 0 ? r : store_rule_row(e, arg);
 }
 
 static int store_rule_delete(struct engine *e, void *arg)
@@ -191,11 +191,12 @@ static int store_rule_delete(struct engine *e, void *arg)
 			  row->group, row->rule->name, NULL);
 }
 
-/* A rule for this node with the given slot ("" for any), enabled. */
+/* A rule for this node with the given slot ("" for any), the rest as the table starts it. */
 static struct rule new_rule(struct engine *e, const char *name, const char *slot)
 {
-	struct rule r = { .enabled = true };
+	struct rule r = { 0 };
 
+	fields_init(rule_fields, &r);
 	str_copy(r.name, sizeof(r.name), name);
 	str_copy(r.node, sizeof(r.node), e->host_name);
 	str_copy(r.slot, sizeof(r.slot), slot);
@@ -276,7 +277,6 @@ static int rule_delete(struct engine *e, const char *group, const char *rule)
 {
 	struct group *g;
 	struct rule *r;
-
 	char object[OBJECT_MAX];
 	int rc;
 

@@ -208,14 +208,16 @@ int fields_assignments(const struct field *table, char *buf, size_t size)
 
 int fields_bind(const struct field *table, sqlite3_stmt *st, int first, const void *obj)
 {
-	for (const struct field *f = table; f->name; f++, first++) {
+	int n = 0;
+
+	for (const struct field *f = table; f->name; f++, n++) {
 		char value[VALUE_SIZE_MAX + 1];
 
 		field_format(f, obj, value, sizeof(value));
-		if (sqlite3_bind_text(st, first, value, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		if (sqlite3_bind_text(st, first + n, value, -1, SQLITE_TRANSIENT) != SQLITE_OK)
 			return -EIO;
 	}
-	return 0;
+	return n;
 }
 
 void fields_vgpu_params(const struct field *table, const void *obj, char *buf, size_t size)

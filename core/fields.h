@@ -75,7 +75,7 @@ void fields_load(const struct field *table, sqlite3_stmt *row, int first, void *
 /* "a, b, c": the table's columns, for a SELECT; "a = ?, b = ?" for an UPDATE. */
 int fields_columns(const struct field *table, char *buf, size_t size);
 int fields_assignments(const struct field *table, char *buf, size_t size);
-/* Binds every field of obj as text to parameters first, first + 1, … */
+/* Binds every field of obj as text to parameters first, first + 1, …; returns how many. */
 int fields_bind(const struct field *table, sqlite3_stmt *st, int first, const void *obj);
 
 /* vgpu_params for obj: "key=value, …" for the fields that have a key and are not at

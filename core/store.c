@@ -324,9 +324,7 @@ int store_update(struct store *s, const char *table, const struct field *fields,
 		r = -EIO;
 	if (r >= 0)
 		r = fields_bind(fields, st, 1, obj);
-	n = 1;
-	for (const struct field *f = fields; f->name; f++)
-		n++;
+	n = r + 1; /* the keys' parameters follow the fields' */
 	va_start(ap, obj);
 	while (r >= 0 && (column = va_arg(ap, const char *)))
 		if (sqlite3_bind_text(st, n++, va_arg(ap, const char *), -1,
