@@ -73,15 +73,13 @@ static int rule_rmdir(const struct node *n, const char *name)
 
 static const struct node_kind rule_kind = {
 	.attrs = (const struct attr[]) {
-		{ "node", 0644, false, show_rule, store_rule },
-		{ "vendor", 0644, false, show_rule, store_rule },
-		{ "device", 0644, false, show_rule, store_rule },
-		{ "slot", 0644, false, show_rule, store_rule },
-		{ "enabled", 0644, false, show_rule, store_rule },
 		{ "gpus", 0444, false, show_rule_list },
 		{ "error", 0444, false, show_rule },
 		{ NULL },
 	},
+	.fields = rule_fields,
+	.show_field = show_rule,
+	.store_field = store_rule,
 };
 
 static const struct node_kind rules_kind = {
@@ -158,13 +156,6 @@ static int group_rmdir(const struct node *n, const char *name)
 static const struct node_kind group_kind = {
 	.attrs = (const struct attr[]) {
 		{ "type", 0444, true, show_group },
-		{ "description", 0644, false, show_group, store_group },
-		{ "class", 0644, false, show_group, store_group },
-		{ "driver", 0644, false, show_group, store_group },
-		{ "profile", 0644, false, show_group, store_group },
-		{ "make_guest_iso", 0644, false, show_group, store_group },
-		{ "driver_iso", 0644, false, show_group, store_group },
-		{ "policy", 0644, false, show_group, store_group },
 		{ "status", 0444, false, show_group },
 		{ "gpus", 0444, false, show_group_list },
 		{ "vgpus_total", 0444, false, show_group },
@@ -173,6 +164,9 @@ static const struct node_kind group_kind = {
 		{ "error", 0444, false, show_group },
 		{ NULL },
 	},
+	.fields = group_fields,
+	.show_field = show_group,
+	.store_field = store_group,
 	.subdirs = (const struct subdir[]) {
 		{ "rules", &rules_kind },
 		{ "profiles", &group_profiles_kind },

@@ -7,7 +7,8 @@
 static const char readme[] =
 	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
 	"write; a refused write says why in the object's `error` file and in `events`.\n"
-	"  host/      this node: name, driver_version, reboot_required, maintenance\n"
+	"  host/      this node: name, driver_version, reboot_required, maintenance,\n"
+	"             counters (operations done since the daemon started)\n"
 	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
 	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
@@ -79,15 +80,27 @@ static int store_host_setting(const struct node *n, const struct attr *a, const 
 	return engine_host_set(n->engine, a->name, value);
 }
 
+static int show_host_counters(const struct node *n, const struct attr *a, struct text *out)
+{
+	char lines[1024];
+	int r = engine_counters(n->engine, lines, sizeof(lines));
+
+	(void)a;
+	return show_list(out, r, lines);
+}
+
 const struct node_kind host_kind = {
 	.attrs = (const struct attr[]) {
 		{ "name", 0444, false, show_host_info },
 		{ "driver_version", 0444, false, show_host_info },
 		{ "reboot_required", 0444, false, show_host_setting },
-		{ "maintenance", 0644, false, show_host_setting, store_host_setting },
+		{ "counters", 0444, false, show_host_counters },
 		{ "error", 0444, false, show_error },
 		{ NULL },
 	},
+	.fields = host_fields,
+	.show_field = show_host_setting,
+	.store_field = store_host_setting,
 };
 
 const struct node_kind root_kind = {

@@ -130,19 +130,13 @@ static const struct node_kind device_vgpus_kind = {
 static const struct node_kind device_kind = {
 	.attrs = (const struct attr[]) {
 		{ "type", 0444, true, show_device },
-		{ "description", 0644, false, show_device, store_device },
-		{ "group", 0644, false, show_device, store_device },
-		{ "count", 0644, false, show_device, store_device },
-		{ "attach_guest_drivers", 0644, false, show_device, store_device },
-		{ "frame_rate_limit", 0644, false, show_device, store_device },
-		{ "disable_console_vnc", 0644, false, show_device, store_device },
-		{ "enable_unified_memory", 0644, false, show_device, store_device },
-		{ "enable_cuda_debuggers", 0644, false, show_device, store_device },
-		{ "enable_cuda_profilers", 0644, false, show_device, store_device },
 		{ "status", 0444, false, show_device },
 		{ "error", 0444, false, show_device },
 		{ NULL },
 	},
+	.fields = device_fields,
+	.show_field = show_device,
+	.store_field = store_device,
 	.subdirs = (const struct subdir[]) {
 		{ "vgpus", &device_vgpus_kind },
 		{ NULL },
@@ -215,11 +209,7 @@ static const struct node_kind vm_kind = {
 
 static int vm_exists(const struct node *n, const char *name)
 {
-	char *uuid;
-	int r = engine_vm_get(n->engine, name, "uuid", &uuid);
-
-	free(uuid);
-	return r;
+	return engine_vm_exists(n->engine, name);
 }
 
 static int vm_list(const struct node *n, engine_name_fn fn, void *ctx)

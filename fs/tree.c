@@ -14,6 +14,7 @@
  * attribute as one write of its content. */
 #define FUSE_USE_VERSION 312
 #include "tree.h"
+#include "fields.h"
 #include "tempfiles.h"
 #include "value.h"
 
@@ -112,11 +113,38 @@ static struct engine *current_engine(void)
 
 /* ---- walking ---- */
 
+/* The attributes of the kinds' field tables, made once before mounting. */
+struct field_attr {
+	const struct node_kind *kind;
+	struct attr attr;
+};
+static struct field_attr field_attrs[64];
+static size_t n_field_attrs;
+
+static void make_field_attrs(const struct node_kind *k, int depth)
+{
+	if (!k || depth > TREE_MAX_DEPTH * 2)
+		return;
+	for (const struct field *f = k->fields; f && f->name; f++) {
+		assert(n_field_attrs < sizeof(field_attrs) / sizeof(*field_attrs));
+		assert(k->show_field && k->store_field);
+		field_attrs[n_field_attrs++] = (struct field_attr){
+			k, { f->name, 0644, false, k->show_field, k->store_field }
+		};
+	}
+	for (const struct subdir *s = k->subdirs; s && s->name; s++)
+		make_field_attrs(s->kind, depth + 1);
+	make_field_attrs(k->entry_kind, depth + 1);
+}
+
 static const struct attr *find_attr(const struct node_kind *k, const char *name)
 {
 	for (const struct attr *a = k->attrs; a && a->name; a++)
 		if (!strcmp(a->name, name))
 			return a;
+	for (size_t i = 0; k->fields && i < n_field_attrs; i++)
+		if (field_attrs[i].kind == k && !strcmp(field_attrs[i].attr.name, name))
+			return &field_attrs[i].attr;
 	return NULL;
 }
 
@@ -130,6 +158,8 @@ static const struct node_kind *find_subdir(const struct node_kind *k, const char
 
 static bool accepts_writes(const struct node_kind *k)
 {
+	if (k->fields && k->fields[0].name)
+		return true;
 	for (const struct attr *a = k->attrs; a && a->name; a++)
 		if (a->store)
 			return true;
@@ -356,6 +386,8 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	fill_one("..", &f);
 	for (const struct attr *a = k->attrs; a && a->name; a++)
 		fill_one(a->name, &f);
+	for (const struct field *field = k->fields; field && field->name; field++)
+		fill_one(field->name, &f);
 	for (const struct subdir *s = k->subdirs; s && s->name; s++)
 		fill_one(s->name, &f);
 	r = tempfile_list(strcmp(path, "/") ? path : "", fill_one, &f);
@@ -858,5 +890,7 @@ static const struct fuse_operations operations = {
 
 const struct fuse_operations *tree_operations(void)
 {
+	if (!n_field_attrs)
+		make_field_attrs(&root_kind, 0);
 	return &operations;
 }

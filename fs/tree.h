@@ -59,8 +59,16 @@ struct subdir {
 	const struct node_kind *kind;
 };
 
+struct field;
+
 struct node_kind {
 	const struct attr *attrs;      /* ends with { NULL } */
+	/* The object's settable fields (its field table in core/, fields.h): each is a 0644
+	 * attribute named as the field, read with show_field and written with store_field,
+	 * listed after attrs. */
+	const struct field *fields;
+	show_fn show_field;
+	store_fn store_field;
 	const struct subdir *subdirs;  /* ends with { NULL } */
 	/* A collection: entries named by list(), checked by exists(), which returns -errno,
 	 * or the entry's identity (> 0) for objects that mkdir makes, or 0. */
@@ -77,6 +85,7 @@ struct node_kind {
 void tree_stream_grew(void *unused);
 
 struct fuse_operations;
+/* The FUSE callbacks; the first call also makes the attributes of every kind's fields. */
 const struct fuse_operations *tree_operations(void);
 extern const struct node_kind root_kind;
 

@@ -596,7 +596,8 @@ expect_restored() {
 # before and after a refused change.  Each DIR's entries, recursively but
 # without following symlinks, as "path type link-target", then every value
 # that can be read, as grep prints it ("path:line").  `error` files and
-# `events` are left out: a refusal writes to them.  The mount point itself
+# `events` are left out: a refusal writes to them; so is `host/counters`,
+# which reading the tree moves.  The mount point itself
 # stands for its own entries and files only (not the whole tree).  A few
 # processes and one read per file, so that it can run around every refusal.
 tree_snapshot() {
@@ -607,8 +608,9 @@ tree_snapshot() {
 	done
 	{
 		if [ ${#dirs[@]} -gt 0 ]; then
-			find "${dirs[@]}" ! -name error ! -name events -printf '%p %y %l\n' 2>&1
-			grep -rasH --exclude=error --exclude=events '' "${dirs[@]}"
+			find "${dirs[@]}" ! -name error ! -name events ! -name counters \
+				-printf '%p %y %l\n' 2>&1
+			grep -rasH --exclude=error --exclude=events --exclude=counters '' "${dirs[@]}"
 		fi
 		if [ -n "$root" ]; then
 			find "$MNT" -mindepth 1 -maxdepth 1 ! -name events -printf '%p %y %l\n' 2>&1

@@ -103,7 +103,8 @@ def read(p):
 
 def walk(p, out, recurse=True):
     """Entries (type, link target) and readable values under p, without
-    following symlinks; error and events are left out."""
+    following symlinks; error, events and host/counters (which reading the
+    tree moves) are left out."""
     try:
         names = sorted(os.listdir(p))
     except OSError as e:
@@ -122,7 +123,7 @@ def walk(p, out, recurse=True):
             out.append(q + b"/ %o" % stat.S_IMODE(st.st_mode))
             if recurse:
                 walk(q, out)
-        elif n not in (b"error", b"events"):
+        elif n not in (b"error", b"events", b"counters"):
             out.append(q + b" %o = " % stat.S_IMODE(st.st_mode) + read(q))
 
 

@@ -1,6 +1,7 @@
-/* Unit tests for value parsing and escaping (value.h) and for group ownership after a
- * rule edit (groups_owner_after in groups.h). */
+/* Unit tests for value parsing and escaping (value.h), for group ownership after a
+ * rule edit (groups_owner_after in groups.h) and for the operation counters (counters.h). */
 #include "tap.h"
+#include "counters.h"
 #include "devices.h"
 #include "groups.h"
 #include "store.h"
@@ -159,13 +160,13 @@ static void test_store_columns(void)
 	CHECK(store_add_columns(&s, "probes", probe_fields) == 0); /* once only */
 	CHECK(store_select(&s, &st, "probes", "name", probe_fields) == 0);
 	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
-	fields_load(probe_fields, st, 1, &loaded);
+	store_load_fields(probe_fields, st, 1, &loaded);
 	CHECK(loaded.count == 2 && !loaded.turbo); /* the row made before: initial values */
 	sqlite3_finalize(st);
 	CHECK(store_update(&s, "probes", probe_fields, &p, "name", "old", NULL) == 0);
 	CHECK(store_select(&s, &st, "probes", "name", probe_fields) == 0);
 	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
-	fields_load(probe_fields, st, 1, &loaded);
+	store_load_fields(probe_fields, st, 1, &loaded);
 	CHECK(loaded.count == 5 && loaded.turbo);
 	sqlite3_finalize(st);
 	store_close(&s);
@@ -173,8 +174,38 @@ static void test_store_columns(void)
 	CHECK(system(path) == 0);
 }
 
+/* count() moves its own counter only; a commit and a rollback are counted once each. */
+static void test_counters(void)
+{
+	char dir[] = "/tmp/vgpufs-test-counters.XXXXXX", err[256] = "", path[256];
+	unsigned long long parses = counter_get(COUNT_XML_PARSES);
+	unsigned long long defines = counter_get(COUNT_LIBVIRT_DEFINES), commits, rollbacks;
+	struct store s = { NULL };
+
+	count(COUNT_XML_PARSES);
+	CHECK(counter_get(COUNT_XML_PARSES) == parses + 1);
+	CHECK(counter_get(COUNT_LIBVIRT_DEFINES) == defines);
+	CHECK_STR(counter_names[COUNT_SYSFS_READS], "sysfs_reads");
+	CHECK_STR(counter_names[COUNTERS - 1], "sql_rollbacks");
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(store_open(&s, dir, err, sizeof(err)) == 0);
+	commits = counter_get(COUNT_SQL_TRANSACTIONS);
+	rollbacks = counter_get(COUNT_SQL_ROLLBACKS);
+	CHECK(store_begin(&s) == 0 && store_commit(&s) == 0);
+	CHECK(store_begin(&s) == 0);
+	store_rollback(&s);
+	store_rollback(&s); /* none open: not counted */
+	CHECK(counter_get(COUNT_SQL_TRANSACTIONS) == commits + 1);
+	CHECK(counter_get(COUNT_SQL_ROLLBACKS) == rollbacks + 1);
+	store_close(&s);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK(system(path) == 0);
+}
+
 int main(void)
 {
+	test_counters();
 	test_field_table();
 	test_store_columns();
 	test_parse_uint();

@@ -165,10 +165,10 @@ static void test_list_and_lookup(struct virt *v)
 	CHECK(virt_lookup(v, "no-such-vm", &d, err, sizeof(err)) == -ENOENT);
 	CHECK_STR(err, "no domain 'no-such-vm'");
 	CHECK(virt_lookup(v, "00000000-0000-0000-0000-00000000dead", &d, err, sizeof(err)) == -ENOENT);
-	CHECK(virt_xml(v, "no-such-vm", true, &xml, err, sizeof(err)) == -ENOENT);
+	CHECK(virt_xml(v, "no-such-vm", true, &xml, NULL, err, sizeof(err)) == -ENOENT);
 	CHECK(virt_restart(v, "no-such-vm", 1, err, sizeof(err)) == -ENOENT);
 
-	CHECK(virt_xml(v, by_uuid.uuid, true, &xml, err, sizeof(err)) == 0);
+	CHECK(virt_xml(v, by_uuid.uuid, true, &xml, NULL, err, sizeof(err)) == 0);
 	CHECK(xml && strstr(xml, "<name>test</name>"));
 }
 
@@ -186,7 +186,7 @@ static void test_define_and_events(struct virt *v, virConnectPtr conn)
 	CHECK(wait_for(VIRT_DEFINED, VM_UUID, "vgpu-vm", &t) >= 0);
 	CHECK(virt_lookup(v, VM_UUID, &d, err, sizeof(err)) == 0);
 	CHECK(!d.active && d.persistent && d.state == VIR_DOMAIN_SHUTOFF);
-	CHECK(virt_xml(v, VM_UUID, true, &xml, err, sizeof(err)) == 0);
+	CHECK(virt_xml(v, VM_UUID, true, &xml, NULL, err, sizeof(err)) == 0);
 	CHECK(xml && strstr(xml, MDEV_UUID));
 
 	/* a stopped domain is left stopped */

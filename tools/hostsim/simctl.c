@@ -45,7 +45,7 @@ static int apply(struct sim_vgpu *v, enum simctl_verb verb, const char *rest)
 	}
 }
 
-static int store_simctl(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_simctl(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	char verb[16], target[64];
 	int rest = -1;
@@ -66,7 +66,7 @@ static int store_simctl(struct sim_host *h, const struct node *n, const char *va
 	return apply(vgpu, v, value + rest);
 }
 
-const struct attr simctl_attrs[] = {
+const struct sim_attr simctl_attrs[] = {
 	{ ".simctl", 0200, NULL, store_simctl },
 	{ 0 },
 };

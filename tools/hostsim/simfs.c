@@ -36,7 +36,7 @@ static struct sim_host *host(void)
 	return fuse_get_context()->private_data;
 }
 
-static void fill_stat(const struct node *n, struct stat *st)
+static void fill_stat(const struct sim_node *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_nlink = 1;
@@ -55,7 +55,7 @@ static void fill_stat(const struct node *n, struct stat *st)
 }
 
 /* Resolves PATH with the lock held by the caller. */
-static int resolve(const char *path, struct node *n)
+static int resolve(const char *path, struct sim_node *n)
 {
 	return tree_resolve(host(), path, n);
 }
@@ -63,7 +63,7 @@ static int resolve(const char *path, struct node *n)
 static int sim_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	(void)fi;
@@ -78,7 +78,7 @@ static int sim_getattr(const char *path, struct stat *st, struct fuse_file_info 
 static int sim_readlink(const char *path, char *buf, size_t size)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	pthread_mutex_lock(&h->lock);
@@ -93,7 +93,7 @@ static int sim_readlink(const char *path, char *buf, size_t size)
 	return r;
 }
 
-static bool fill_entry(void *ctx, const char *name, const struct node *child)
+static bool fill_entry(void *ctx, const char *name, const struct sim_node *child)
 {
 	struct fill_ctx *fc = ctx;
 	struct stat st;
@@ -107,7 +107,7 @@ static int sim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 {
 	struct sim_host *h = host();
 	struct fill_ctx fc = { buf, filler };
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	(void)offset, (void)fi, (void)flags;
@@ -125,7 +125,7 @@ static int sim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 }
 
 /* sysfs refuses to open an attribute for a direction it cannot do. */
-static int check_open(const struct node *n, int flags)
+static int check_open(const struct sim_node *n, int flags)
 {
 	int mode = flags & O_ACCMODE;
 
@@ -141,7 +141,7 @@ static int check_open(const struct node *n, int flags)
 static int sim_open(const char *path, struct fuse_file_info *fi)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	pthread_mutex_lock(&h->lock);
@@ -159,7 +159,7 @@ static int sim_open(const char *path, struct fuse_file_info *fi)
 }
 
 /* A node that vanished under an open file reads like a removed kobject. */
-static int resolve_attr(const char *path, struct node *n)
+static int resolve_attr(const char *path, struct sim_node *n)
 {
 	int r = resolve(path, n);
 
@@ -171,7 +171,7 @@ static int resolve_attr(const char *path, struct node *n)
 static int show_path(const char *path, struct textbuf *out)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	pthread_mutex_lock(&h->lock);
@@ -215,7 +215,7 @@ static void invalidate(void *ctx, const char *path)
 static int store_path(const char *path, const char *value, size_t len)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	pthread_mutex_lock(&h->lock);
@@ -258,7 +258,7 @@ static int sim_release(const char *path, struct fuse_file_info *fi)
 static int sim_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
 	struct sim_host *h = host();
-	struct node n;
+	struct sim_node n;
 	int r;
 
 	(void)size, (void)fi;

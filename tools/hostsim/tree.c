@@ -26,16 +26,16 @@ static bool wanted(const struct lister *l, const char *name)
 	return !l->stop && (!l->want || strcmp(l->want, name) == 0);
 }
 
-static void deliver(struct lister *l, const char *name, const struct node *child)
+static void deliver(struct lister *l, const char *name, const struct sim_node *child)
 {
 	if (l->emit(l->ctx, name, child) || l->want)
 		l->stop = true;
 }
 
-void emit_dir(struct lister *l, const char *name, const struct node *ctx,
+void emit_dir(struct lister *l, const char *name, const struct sim_node *ctx,
 	      const struct dir_kind *kind)
 {
-	struct node child;
+	struct sim_node child;
 
 	if (!wanted(l, name))
 		return;
@@ -45,10 +45,10 @@ void emit_dir(struct lister *l, const char *name, const struct node *ctx,
 	deliver(l, name, &child);
 }
 
-void emit_attrs(struct lister *l, const struct node *ctx, const struct attr *table)
+void emit_attrs(struct lister *l, const struct sim_node *ctx, const struct sim_attr *table)
 {
-	for (const struct attr *a = table; a->name; a++) {
-		struct node child;
+	for (const struct sim_attr *a = table; a->name; a++) {
+		struct sim_node child;
 
 		if (!wanted(l, a->name))
 			continue;
@@ -59,9 +59,9 @@ void emit_attrs(struct lister *l, const struct node *ctx, const struct attr *tab
 	}
 }
 
-void emit_link(struct lister *l, const char *name, const struct node *ctx, const char *fmt, ...)
+void emit_link(struct lister *l, const char *name, const struct sim_node *ctx, const char *fmt, ...)
 {
-	struct node child;
+	struct sim_node child;
 	va_list ap;
 
 	if (!wanted(l, name))
@@ -74,22 +74,22 @@ void emit_link(struct lister *l, const char *name, const struct node *ctx, const
 	deliver(l, name, &child);
 }
 
-void tree_list(struct sim_host *host, const struct node *dir, emit_fn emit, void *ctx)
+void tree_list(struct sim_host *host, const struct sim_node *dir, emit_fn emit, void *ctx)
 {
 	struct lister l = { .emit = emit, .ctx = ctx };
 
 	dir->dir->list(host, dir, &l);
 }
 
-static bool take_child(void *ctx, const char *name, const struct node *child)
+static bool take_child(void *ctx, const char *name, const struct sim_node *child)
 {
 	(void)name;
-	*(struct node *)ctx = *child;
+	*(struct sim_node *)ctx = *child;
 	return true;
 }
 
-static int lookup(struct sim_host *host, const struct node *dir, const char *name,
-		  struct node *out)
+static int lookup(struct sim_host *host, const struct sim_node *dir, const char *name,
+		  struct sim_node *out)
 {
 	struct lister l = { .want = name, .emit = take_child, .ctx = out };
 
@@ -97,15 +97,15 @@ static int lookup(struct sim_host *host, const struct node *dir, const char *nam
 	return l.stop ? 0 : -ENOENT;
 }
 
-int tree_resolve(struct sim_host *host, const char *path, struct node *out)
+int tree_resolve(struct sim_host *host, const char *path, struct sim_node *out)
 {
 	char buf[PATH_MAX], *save = NULL;
-	struct node next;
+	struct sim_node next;
 
 	if (strlen(path) >= sizeof(buf))
 		return -ENAMETOOLONG;
 	strcpy(buf, path);
-	*out = (struct node){ .kind = NODE_DIR, .dir = &dir_root, .dev = -1, .type = -1,
+	*out = (struct sim_node){ .kind = NODE_DIR, .dir = &dir_root, .dev = -1, .type = -1,
 			      .group = -1 };
 	for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
 		if (out->kind != NODE_DIR)

@@ -26,29 +26,30 @@ struct textbuf {
 __attribute__((format(printf, 2, 3)))
 void tb_printf(struct textbuf *tb, const char *fmt, ...);
 
-enum node_kind { NODE_DIR, NODE_FILE, NODE_LINK };
+enum sim_node_kind { NODE_DIR, NODE_FILE, NODE_LINK };
 
-struct node;
+struct sim_node;
 struct lister;
 
 struct dir_kind {
-	void (*list)(struct sim_host *host, const struct node *self, struct lister *l);
+	void (*list)(struct sim_host *host, const struct sim_node *self, struct lister *l);
 };
 
 /* show fills OUT; store gets the written value with one trailing newline
  * removed, NUL terminated, and its length.  Both return 0 or -errno. */
-struct attr {
+struct sim_attr {
 	const char *name;
 	mode_t mode;
-	int (*show)(struct sim_host *host, const struct node *n, struct textbuf *out);
-	int (*store)(struct sim_host *host, const struct node *n, const char *value, size_t len);
+	int (*show)(struct sim_host *host, const struct sim_node *n, struct textbuf *out);
+	int (*store)(struct sim_host *host, const struct sim_node *n, const char *value,
+		     size_t len);
 };
 
 /* Where a node sits; children inherit the context of their parent. */
-struct node {
-	enum node_kind kind;
+struct sim_node {
+	enum sim_node_kind kind;
 	const struct dir_kind *dir;     /* NODE_DIR */
-	const struct attr *attr;        /* NODE_FILE */
+	const struct sim_attr *attr;        /* NODE_FILE */
 	char target[LINK_MAX_LEN];      /* NODE_LINK */
 	int dev;                        /* PCI function index, -1 */
 	int type;                       /* vGPU type (profile index), -1 */
@@ -57,7 +58,7 @@ struct node {
 	char uuid[UUID_TEXT_LEN + 1];   /* mdev device */
 };
 
-typedef bool (*emit_fn)(void *ctx, const char *name, const struct node *child);
+typedef bool (*emit_fn)(void *ctx, const char *name, const struct sim_node *child);
 
 struct lister {
 	const char *want;               /* lookup: only this name; NULL: all */
@@ -66,11 +67,12 @@ struct lister {
 	bool stop;
 };
 
-void emit_dir(struct lister *l, const char *name, const struct node *ctx,
+void emit_dir(struct lister *l, const char *name, const struct sim_node *ctx,
 	      const struct dir_kind *kind);
-void emit_attrs(struct lister *l, const struct node *ctx, const struct attr *table);
+void emit_attrs(struct lister *l, const struct sim_node *ctx, const struct sim_attr *table);
 __attribute__((format(printf, 4, 5)))
-void emit_link(struct lister *l, const char *name, const struct node *ctx, const char *fmt, ...);
+void emit_link(struct lister *l, const char *name, const struct sim_node *ctx,
+	       const char *fmt, ...);
 
 /* Calls FN with every path ("/"-based) that disappeared with the mdevs
  * removed since the last call, so a cache of the tree can drop them. */
@@ -78,9 +80,9 @@ typedef void (*path_fn)(void *ctx, const char *path);
 void tree_drain_gone(struct sim_host *host, path_fn fn, void *ctx);
 
 /* Resolves PATH ("/" based).  0, -ENOENT or -ENOTDIR. */
-int tree_resolve(struct sim_host *host, const char *path, struct node *out);
+int tree_resolve(struct sim_host *host, const char *path, struct sim_node *out);
 /* Calls EMIT for every child of directory node DIR. */
-void tree_list(struct sim_host *host, const struct node *dir, emit_fn emit, void *ctx);
+void tree_list(struct sim_host *host, const struct sim_node *dir, emit_fn emit, void *ctx);
 
 /* Directory kinds defined in the tree_*.c files. */
 extern const struct dir_kind dir_pci_device;     /* devices/pci0000:00/<bdf> */
@@ -88,11 +90,11 @@ extern const struct dir_kind dir_mdev_types;     /* <parent>/mdev_supported_type
 extern const struct dir_kind dir_bus_mdev_devices;
 extern const struct dir_kind dir_vf_nvidia;      /* <vf>/nvidia (vfio-sriov) */
 extern const struct dir_kind dir_root;
-extern const struct attr simctl_attrs[];     /* the root's .simctl */
-extern const struct attr vgpu_common_attrs[];  /* vgpu_params, vm_name */
+extern const struct sim_attr simctl_attrs[];     /* the root's .simctl */
+extern const struct sim_attr vgpu_common_attrs[];  /* vgpu_params, vm_name */
 
 /* Lists the mdev vGPUs of parent SELF->dev as <uuid> dirs. */
-void tree_emit_mdev_devices(struct sim_host *host, const struct node *self, struct lister *l);
+void tree_emit_mdev_devices(struct sim_host *host, const struct sim_node *self, struct lister *l);
 
 /* pciconfig.c: the binary "config" file and the text "resource" file. */
 void pci_config_space(const struct sim_pci *pci, struct textbuf *out);

@@ -12,10 +12,10 @@
 
 #include "params.h"
 
-static void list_mdev_type(struct sim_host *, const struct node *, struct lister *);
-static void list_type_devices(struct sim_host *, const struct node *, struct lister *);
-static void list_mdev_device(struct sim_host *, const struct node *, struct lister *);
-static void list_mdev_nvidia(struct sim_host *, const struct node *, struct lister *);
+static void list_mdev_type(struct sim_host *, const struct sim_node *, struct lister *);
+static void list_type_devices(struct sim_host *, const struct sim_node *, struct lister *);
+static void list_mdev_device(struct sim_host *, const struct sim_node *, struct lister *);
+static void list_mdev_nvidia(struct sim_host *, const struct sim_node *, struct lister *);
 
 static const struct dir_kind dir_mdev_type = { list_mdev_type };
 static const struct dir_kind dir_type_devices = { list_type_devices };
@@ -23,20 +23,20 @@ static const struct dir_kind dir_mdev_device = { list_mdev_device };
 static const struct dir_kind dir_mdev_nvidia = { list_mdev_nvidia };
 
 /* The vGPU a node belongs to: by UUID under an mdev, else the VF's. */
-static struct sim_vgpu *vgpu_of(const struct sim_host *h, const struct node *n)
+static struct sim_vgpu *vgpu_of(const struct sim_host *h, const struct sim_node *n)
 {
 	if (n->uuid[0])
 		return model_find_vgpu(h, n->uuid);
 	return n->dev >= 0 ? h->pci[n->dev].vgpu : NULL;
 }
 
-static void list_mdev_types(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_mdev_types(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	unsigned dev = (unsigned)self->dev;
 	char name[32];
 
 	for (unsigned t = 0; t < model_type_count(h, dev) && !l->stop; t++) {
-		struct node child = *self;
+		struct sim_node child = *self;
 
 		child.type = (int)t;
 		snprintf(name, sizeof(name), "nvidia-%u", model_type_id(h, dev, t));
@@ -46,7 +46,7 @@ static void list_mdev_types(struct sim_host *h, const struct node *self, struct 
 
 const struct dir_kind dir_mdev_types = { list_mdev_types };
 
-static int show_name(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_name(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	char name[64];
 
@@ -55,7 +55,7 @@ static int show_name(struct sim_host *h, const struct node *n, struct textbuf *o
 	return 0;
 }
 
-static int show_description(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_description(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	const struct vgpu_profile *p = model_profile(h, (unsigned)n->dev, (unsigned)n->type);
 
@@ -65,26 +65,26 @@ static int show_description(struct sim_host *h, const struct node *n, struct tex
 	return 0;
 }
 
-static int show_device_api(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_device_api(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	(void)h, (void)n;
 	tb_printf(out, "vfio-pci\n");
 	return 0;
 }
 
-static int show_available(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_available(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%u\n", model_available(h, (unsigned)n->dev, (unsigned)n->type));
 	return 0;
 }
 
-static int store_create(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_create(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	(void)len;
 	return model_mdev_create(h, (unsigned)n->dev, (unsigned)n->type, value);
 }
 
-static const struct attr mdev_type_attrs[] = {
+static const struct sim_attr mdev_type_attrs[] = {
 	{ "name", 0444, show_name, NULL },
 	{ "description", 0444, show_description, NULL },
 	{ "device_api", 0444, show_device_api, NULL },
@@ -93,24 +93,24 @@ static const struct attr mdev_type_attrs[] = {
 	{ 0 },
 };
 
-static void list_mdev_type(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_mdev_type(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_attrs(l, self, mdev_type_attrs);
 	emit_dir(l, "devices", self, &dir_type_devices);
 }
 
-static void list_type_devices(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_type_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (const struct sim_vgpu *v = h->vgpus; v && !l->stop; v = v->next)
 		if (v->uuid[0] && v->parent == self->dev && v->type == self->type)
 			emit_link(l, v->uuid, self, "../../../%s", v->uuid);
 }
 
-void tree_emit_mdev_devices(struct sim_host *h, const struct node *self, struct lister *l)
+void tree_emit_mdev_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (const struct sim_vgpu *v = h->vgpus; v && !l->stop; v = v->next) {
-		struct node child = *self;
+		struct sim_node child = *self;
 
 		if (!v->uuid[0] || v->parent != self->dev)
 			continue;
@@ -121,7 +121,7 @@ void tree_emit_mdev_devices(struct sim_host *h, const struct node *self, struct 
 }
 
 /* remove: kstrtoul, any non-zero value removes, 0 does nothing. */
-static int store_remove(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_remove(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	struct sim_vgpu *v = vgpu_of(h, n);
 	unsigned long yes;
@@ -134,12 +134,12 @@ static int store_remove(struct sim_host *h, const struct node *n, const char *va
 	return yes ? model_mdev_remove(h, v) : 0;
 }
 
-static const struct attr mdev_device_attrs[] = {
+static const struct sim_attr mdev_device_attrs[] = {
 	{ "remove", 0200, NULL, store_remove },
 	{ 0 },
 };
 
-static void list_mdev_device(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_mdev_device(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	const struct sim_vgpu *v = vgpu_of(h, self);
 
@@ -153,7 +153,7 @@ static void list_mdev_device(struct sim_host *h, const struct node *self, struct
 	emit_dir(l, "nvidia", self, &dir_mdev_nvidia);
 }
 
-static int show_params(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_params(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	const struct sim_vgpu *v = vgpu_of(h, n);
 
@@ -161,14 +161,14 @@ static int show_params(struct sim_host *h, const struct node *n, struct textbuf 
 	return 0;
 }
 
-static int store_params(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_params(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	struct sim_vgpu *v = vgpu_of(h, n);
 
 	return v ? model_set_params(v, value, len) : -ENODEV;
 }
 
-static int show_vm_name(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_vm_name(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	const struct sim_vgpu *v = vgpu_of(h, n);
 
@@ -176,19 +176,19 @@ static int show_vm_name(struct sim_host *h, const struct node *n, struct textbuf
 	return 0;
 }
 
-const struct attr vgpu_common_attrs[] = {
+const struct sim_attr vgpu_common_attrs[] = {
 	{ "vgpu_params", 0644, show_params, store_params },
 	{ "vm_name", 0444, show_vm_name, NULL },
 	{ 0 },
 };
 
-static void list_mdev_nvidia(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_mdev_nvidia(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_attrs(l, self, vgpu_common_attrs);
 }
 
-static void list_bus_mdev_devices(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_bus_mdev_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (const struct sim_vgpu *v = h->vgpus; v && !l->stop; v = v->next)
 		if (v->uuid[0])

@@ -14,13 +14,13 @@
 #define CPUS_PER_NODE 16
 #define VF_OFFSET 4
 
-static const struct sim_pci *pci_of(const struct sim_host *h, const struct node *n)
+static const struct sim_pci *pci_of(const struct sim_host *h, const struct sim_node *n)
 {
 	return &h->pci[n->dev];
 }
 
 #define SHOW_FIELD(field, fmt) \
-	static int show_##field(struct sim_host *h, const struct node *n, struct textbuf *out) \
+	static int show_##field(struct sim_host *h, const struct sim_node *n, struct textbuf *out) \
 	{ \
 		tb_printf(out, fmt "\n", pci_of(h, n)->field); \
 		return 0; \
@@ -35,7 +35,7 @@ SHOW_FIELD(revision, "0x%02x")
 SHOW_FIELD(irq, "%u")
 SHOW_FIELD(numa_node, "%u")
 
-static int show_local_cpulist(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_local_cpulist(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	unsigned first = pci_of(h, n)->numa_node * CPUS_PER_NODE;
 
@@ -43,13 +43,13 @@ static int show_local_cpulist(struct sim_host *h, const struct node *n, struct t
 	return 0;
 }
 
-static int show_enable(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_enable(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%d\n", pci_of(h, n)->enabled);
 	return 0;
 }
 
-static int store_enable(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_enable(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	unsigned long on;
 
@@ -60,19 +60,19 @@ static int store_enable(struct sim_host *h, const struct node *n, const char *va
 	return 0;
 }
 
-static int show_resource(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_resource(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	pci_resource_text(pci_of(h, n), out);
 	return 0;
 }
 
-static int show_config(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_config(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	pci_config_space(pci_of(h, n), out);
 	return 0;
 }
 
-static int show_modalias(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_modalias(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	const struct sim_pci *p = pci_of(h, n);
 
@@ -82,7 +82,7 @@ static int show_modalias(struct sim_host *h, const struct node *n, struct textbu
 	return 0;
 }
 
-static const struct attr pci_attrs[] = {
+static const struct sim_attr pci_attrs[] = {
 	{ "vendor", 0444, show_vendor, NULL },
 	{ "device", 0444, show_device, NULL },
 	{ "subsystem_vendor", 0444, show_subsystem_vendor, NULL },
@@ -99,44 +99,44 @@ static const struct attr pci_attrs[] = {
 	{ 0 },
 };
 
-static const struct sim_gpu *gpu_of(const struct sim_host *h, const struct node *n)
+static const struct sim_gpu *gpu_of(const struct sim_host *h, const struct sim_node *n)
 {
 	return model_gpu_of(h, (unsigned)n->dev);
 }
 
-static int show_totalvfs(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_totalvfs(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%u\n", gpu_of(h, n)->totalvfs);
 	return 0;
 }
 
-static int show_numvfs(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_numvfs(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%u\n", gpu_of(h, n)->numvfs);
 	return 0;
 }
 
-static int show_offset(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_offset(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	(void)h, (void)n;
 	tb_printf(out, "%d\n", VF_OFFSET);
 	return 0;
 }
 
-static int show_stride(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_stride(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	(void)h, (void)n;
 	tb_printf(out, "1\n");
 	return 0;
 }
 
-static int show_vf_device(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_vf_device(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%x\n", pci_of(h, n)->device);
 	return 0;
 }
 
-static const struct attr sriov_attrs[] = {
+static const struct sim_attr sriov_attrs[] = {
 	{ "sriov_totalvfs", 0444, show_totalvfs, NULL },
 	{ "sriov_numvfs", 0444, show_numvfs, NULL },
 	{ "sriov_offset", 0444, show_offset, NULL },
@@ -145,7 +145,7 @@ static const struct attr sriov_attrs[] = {
 	{ 0 },
 };
 
-static void emit_sriov(struct sim_host *h, const struct node *self, struct lister *l)
+static void emit_sriov(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	const struct sim_gpu *g = gpu_of(h, self);
 	char name[32];
@@ -157,7 +157,7 @@ static void emit_sriov(struct sim_host *h, const struct node *self, struct liste
 	}
 }
 
-static void emit_links(struct sim_host *h, const struct node *self, struct lister *l)
+static void emit_links(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	const struct sim_pci *p = pci_of(h, self);
 
@@ -169,7 +169,7 @@ static void emit_links(struct sim_host *h, const struct node *self, struct liste
 		emit_link(l, "physfn", self, "../%s", h->pci[gpu_of(h, self)->pf].bdf);
 }
 
-static void list_pci_device(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_pci_device(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	const struct sim_pci *p = pci_of(h, self);
 	unsigned dev = (unsigned)self->dev;

@@ -11,7 +11,7 @@
 static const char *const known_drivers[] = { "ahci", "nvidia", "snd_hda_intel" };
 
 #define DECLARE_DIR(name, fn) \
-	static void fn(struct sim_host *, const struct node *, struct lister *); \
+	static void fn(struct sim_host *, const struct sim_node *, struct lister *); \
 	static const struct dir_kind name = { fn }
 
 DECLARE_DIR(dir_bus, list_bus);
@@ -31,7 +31,7 @@ DECLARE_DIR(dir_iommu_groups, list_iommu_groups);
 DECLARE_DIR(dir_iommu_group, list_iommu_group);
 DECLARE_DIR(dir_iommu_group_devices, list_iommu_group_devices);
 
-static void list_root(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_root(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "bus", self, &dir_bus);
@@ -44,21 +44,21 @@ static void list_root(struct sim_host *h, const struct node *self, struct lister
 
 const struct dir_kind dir_root = { list_root };
 
-static void list_bus(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_bus(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	emit_dir(l, "pci", self, &dir_bus_pci);
 	if (model_has_mdev_bus(h))
 		emit_dir(l, "mdev", self, &dir_bus_mdev);
 }
 
-static void list_bus_pci(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_bus_pci(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "devices", self, &dir_pci_devices);
 	emit_dir(l, "drivers", self, &dir_pci_drivers);
 }
 
-static void list_pci_devices(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_pci_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci; i++)
 		emit_link(l, h->pci[i].bdf, self, "../../../devices/pci0000:00/%s", h->pci[i].bdf);
@@ -74,10 +74,10 @@ static bool driver_loaded(const struct sim_host *h, const char *driver)
 	return false;
 }
 
-static void list_pci_drivers(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_pci_drivers(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (size_t i = 0; i < sizeof(known_drivers) / sizeof(known_drivers[0]); i++) {
-		struct node child = *self;
+		struct sim_node child = *self;
 
 		if (!driver_loaded(h, known_drivers[i]))
 			continue;
@@ -86,7 +86,7 @@ static void list_pci_drivers(struct sim_host *h, const struct node *self, struct
 	}
 }
 
-static void list_pci_driver(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_pci_driver(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci; i++)
 		if (h->pci[i].driver && strcmp(h->pci[i].driver, self->driver) == 0)
@@ -94,19 +94,19 @@ static void list_pci_driver(struct sim_host *h, const struct node *self, struct 
 				  h->pci[i].bdf);
 }
 
-static void list_bus_mdev(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_bus_mdev(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "devices", self, &dir_bus_mdev_devices);
 }
 
-static void list_class(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_class(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	if (model_has_mdev_bus(h))
 		emit_dir(l, "mdev_bus", self, &dir_mdev_bus);
 }
 
-static void list_mdev_bus(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_mdev_bus(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci; i++)
 		if (model_is_mdev_parent(h, i))
@@ -114,55 +114,55 @@ static void list_mdev_bus(struct sim_host *h, const struct node *self, struct li
 				  h->pci[i].bdf);
 }
 
-static void list_devices(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "pci0000:00", self, &dir_pci_root);
 }
 
-static void list_pci_root(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_pci_root(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci && !l->stop; i++) {
-		struct node child = *self;
+		struct sim_node child = *self;
 
 		child.dev = (int)i;
 		emit_dir(l, h->pci[i].bdf, &child, &dir_pci_device);
 	}
 }
 
-static void list_module(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_module(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	if (model_has_driver(h))
 		emit_dir(l, "nvidia", self, &dir_module_nvidia);
 }
 
-static int show_version(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_version(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	(void)n;
 	tb_printf(out, "%s\n", h->driver);
 	return 0;
 }
 
-static const struct attr module_nvidia_attrs[] = {
+static const struct sim_attr module_nvidia_attrs[] = {
 	{ "version", 0444, show_version, NULL },
 	{ 0 },
 };
 
-static void list_module_nvidia(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_module_nvidia(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_attrs(l, self, module_nvidia_attrs);
 }
 
-static void list_kernel(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_kernel(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "iommu_groups", self, &dir_iommu_groups);
 }
 
-static void emit_group(struct lister *l, const struct node *self, unsigned group)
+static void emit_group(struct lister *l, const struct sim_node *self, unsigned group)
 {
-	struct node child = *self;
+	struct sim_node child = *self;
 	char name[16];
 
 	child.group = (int)group;
@@ -171,7 +171,7 @@ static void emit_group(struct lister *l, const struct node *self, unsigned group
 }
 
 /* Groups 0..npci-1 belong to the PCI functions; vGPUs get the ones above. */
-static void list_iommu_groups(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_iommu_groups(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci && !l->stop; i++)
 		emit_group(l, self, i);
@@ -180,13 +180,13 @@ static void list_iommu_groups(struct sim_host *h, const struct node *self, struc
 			emit_group(l, self, v->iommu_group);
 }
 
-static void list_iommu_group(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_iommu_group(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_dir(l, "devices", self, &dir_iommu_group_devices);
 }
 
-static void list_iommu_group_devices(struct sim_host *h, const struct node *self,
+static void list_iommu_group_devices(struct sim_host *h, const struct sim_node *self,
 				     struct lister *l)
 {
 	unsigned group = (unsigned)self->group;

@@ -8,7 +8,7 @@
 
 #include "params.h"
 
-static int show_creatable(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_creatable(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	unsigned dev = (unsigned)n->dev;
 	char name[64];
@@ -23,13 +23,14 @@ static int show_creatable(struct sim_host *h, const struct node *n, struct textb
 	return 0;
 }
 
-static int show_current(struct sim_host *h, const struct node *n, struct textbuf *out)
+static int show_current(struct sim_host *h, const struct sim_node *n, struct textbuf *out)
 {
 	tb_printf(out, "%d\n", model_vf_current_id(h, (unsigned)n->dev));
 	return 0;
 }
 
-static int store_current(struct sim_host *h, const struct node *n, const char *value, size_t len)
+static int store_current(struct sim_host *h, const struct sim_node *n, const char *value,
+			 size_t len)
 {
 	unsigned long id;
 
@@ -39,13 +40,13 @@ static int store_current(struct sim_host *h, const struct node *n, const char *v
 	return model_vf_set_type(h, (unsigned)n->dev, id);
 }
 
-static const struct attr vf_nvidia_attrs[] = {
+static const struct sim_attr vf_nvidia_attrs[] = {
 	{ "creatable_vgpu_types", 0444, show_creatable, NULL },
 	{ "current_vgpu_type", 0644, show_current, store_current },
 	{ 0 },
 };
 
-static void list_vf_nvidia(struct sim_host *h, const struct node *self, struct lister *l)
+static void list_vf_nvidia(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	(void)h;
 	emit_attrs(l, self, vf_nvidia_attrs);

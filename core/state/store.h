@@ -24,6 +24,8 @@ static inline void sqlite3_finalizep(sqlite3_stmt **s) { sqlite3_finalize(*s); }
 int store_open(struct store *s, const char *state_dir, char *err, size_t err_size);
 void store_close(struct store *s);
 
+/* A commit that succeeds counts in COUNT_SQL_TRANSACTIONS, a rollback of an open
+ * transaction in COUNT_SQL_ROLLBACKS (counters.h). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
@@ -37,7 +39,7 @@ int store_exec(struct store *s, const char *sql, ...) __attribute__((sentinel));
 int store_add_columns(struct store *s, const char *table, const struct field *fields);
 
 /* SELECT keys, <every field's column> FROM table ORDER BY rowid, for the caller to step;
- * fields_load() takes the fields from the column after the keys. */
+ * store_load_fields() takes the fields from the column after the keys. */
 int store_select(struct store *s, sqlite3_stmt **out, const char *table, const char *keys,
 		 const struct field *fields);
 
@@ -49,6 +51,12 @@ int store_update(struct store *s, const char *table, const struct field *fields,
 /* Prepares a statement for the caller to step (binds as above). */
 int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)
 	__attribute__((sentinel));
+
+/* Sets every field of obj from row columns first, first + 1, … in table order. */
+void store_load_fields(const struct field *table, sqlite3_stmt *row, int first, void *obj);
+
+/* Column i of the current row as text, "" for NULL. */
+const char *store_column(sqlite3_stmt *st, int i);
 
 /* The schema version of the database in state_dir, read for `vgpufs --check` without
  * writing anything: not the database, and not sqlite's -wal or -shm either. A database

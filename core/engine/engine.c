@@ -1,8 +1,10 @@
 /* engine.c — see engine.h: opening and closing, the host and its GPUs, refusals and the
  * event log. Groups and rules are in engine_groups.c. */
 #include "engine_internal.h"
+#include "counters.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -18,16 +20,13 @@ static int load_settings(struct engine *e)
 {
 	fields_init(host_fields, &e->settings);
 	for (const struct field *f = host_fields; f->name; f++) {
-		_cleanup_stmt_ sqlite3_stmt *st = NULL;
-		char why[MESSAGE_MAX];
-		int r = store_query(&e->store, &st, "SELECT value FROM host_settings WHERE key = ?",
-				    f->column, NULL);
+		char value[VALUE_SIZE_MAX + 1], why[MESSAGE_MAX];
+		bool found;
+		int r = store_setting_get(&e->store, f->column, value, sizeof(value), &found);
 
 		if (r < 0)
 			return r;
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    field_parse(f, (const char *)sqlite3_column_text(st, 0), &e->settings, why,
-				sizeof(why)) < 0)
+		if (found && field_parse(f, value, &e->settings, why, sizeof(why)) < 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -48,11 +47,11 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (gethostname(e->host_name, sizeof(e->host_name) - 1) < 0)
 		str_copy(e->host_name, sizeof(e->host_name), "localhost");
 	r = store_open(&e->store, opts->state_dir, err, err_size);
-	if (r >= 0 && (r = groups_load(&e->groups, &e->store)) < 0)
+	if (r >= 0 && (r = store_groups_load(&e->store, &e->groups)) < 0)
 		snprintf(err, err_size, "loading groups: %s", strerror(-r));
 	if (r >= 0 && (r = load_settings(e)) < 0)
 		snprintf(err, err_size, "loading host settings: %s", strerror(-r));
-	if (r >= 0 && (r = devices_load(&e->devices, &e->store)) < 0)
+	if (r >= 0 && (r = store_devices_load(&e->store, &e->devices)) < 0)
 		snprintf(err, err_size, "loading devices: %s", strerror(-r));
 	if (r >= 0)
 		r = host_discover(&e->host, opts->sysfs_root, err, err_size);
@@ -90,33 +89,50 @@ void engine_close(struct engine *e)
 	free(e);
 }
 
-int refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+/* The one place a refusal is recorded: the object's error file and the event log. */
+static int vrefuse(struct engine *e, const char *object, int err, const char *fmt,
+		   va_list ap)
 {
 	char message[MESSAGE_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
+	assert(err < 0);
 	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
 	events_set_error(&e->events, object, message);
 	events_add(&e->events, "%s: refused (%s): %s", object, strerrorname_np(-err), message);
 	return err;
 }
 
-int engine_refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+int refuse(struct engine *e, int err, const char *fmt, ...)
 {
-	char message[MESSAGE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	err = vrefuse(e, e->object, err, fmt, ap);
 	va_end(ap);
-	WITH_LOCK(e, refuse(e, object, err, "%s", message));
 	return err;
 }
 
-int commit_change(struct engine *e, const char *object, int (*change)(struct engine *e, void *arg),
-		  void *arg)
+int engine_refuse(struct engine *e, const char *object, int err, const char *fmt, ...)
+{
+	LOCK_ENGINE(e);
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = vrefuse(e, object, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void engine_object(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->object, sizeof(e->object), fmt, ap);
+	va_end(ap);
+}
+
+int commit_change(struct engine *e, int (*change)(struct engine *e, void *arg), void *arg)
 {
 	int r = store_begin(&e->store);
 
@@ -126,7 +142,7 @@ int commit_change(struct engine *e, const char *object, int (*change)(struct eng
 		r = store_commit(&e->store);
 	if (r < 0) {
 		store_rollback(&e->store);
-		return refuse(e, object, r == -EEXIST ? r : -EIO, "state database: %s",
+		return refuse(e, r == -EEXIST ? r : -EIO, "state database: %s",
 			      sqlite3_errmsg(e->store.db));
 	}
 	return 0;
@@ -134,50 +150,45 @@ int commit_change(struct engine *e, const char *object, int (*change)(struct eng
 
 long long engine_events_size(struct engine *e)
 {
-	long long n;
-
-	WITH_LOCK(e, n = events_size(&e->events));
-	return n;
+	LOCK_ENGINE(e);
+	return events_size(&e->events);
 }
 
 size_t engine_events_read(struct engine *e, long long offset, char *buf, size_t size)
 {
-	size_t n;
-
-	WITH_LOCK(e, n = events_read(&e->events, offset, buf, size));
-	return n;
+	LOCK_ENGINE(e);
+	return events_read(&e->events, offset, buf, size);
 }
 
 void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx)
 {
-	WITH_LOCK(e, e->events.notify = fn; e->events.notify_ctx = ctx);
+	LOCK_ENGINE(e);
+	e->events.notify = fn;
+	e->events.notify_ctx = ctx;
 }
 
 int engine_host_info(struct engine *e, struct host_info *out)
 {
-	int r;
-
+	LOCK_ENGINE(e);
 	memset(out, 0, sizeof(*out));
-	WITH_LOCK(e, str_copy(out->name, sizeof(out->name), e->host_name);
-		  r = host_driver_version(&e->host, out->driver_version,
-					  sizeof(out->driver_version)));
-	return r;
+	str_copy(out->name, sizeof(out->name), e->host_name);
+	return host_driver_version(&e->host, out->driver_version, sizeof(out->driver_version));
 }
 
 struct setting_row {
 	const char *key, *value;
 };
 
-static int store_setting(struct engine *e, void *arg)
+static int save_setting(struct engine *e, void *arg)
 {
 	const struct setting_row *row = arg;
 
-	return store_exec(&e->store, "INSERT OR REPLACE INTO host_settings (key, value) "
-			  "VALUES (?, ?)", row->key, row->value, NULL);
+	return store_setting_set(&e->store, row->key, row->value);
 }
 
-static int host_set(struct engine *e, const char *field, const char *value)
+int engine_host_set(struct engine *e, const char *field, const char *value)
 {
+	LOCK_ENGINE(e);
 	const struct field *f = field_find(host_fields, field);
 	struct host_settings wanted = e->settings;
 	char why[MESSAGE_MAX], shown[64];
@@ -185,25 +196,18 @@ static int host_set(struct engine *e, const char *field, const char *value)
 
 	if (!f)
 		return -ENOENT;
+	engine_object(e, "host");
 	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0)
-		return refuse(e, "host", -EINVAL, "%s", why);
+		return refuse(e, -EINVAL, "%s", why);
 	if (field_equal(f, &e->settings, &wanted))
 		return 0;
 	field_format(f, &wanted, shown, sizeof(shown));
-	r = commit_change(e, "host", store_setting, &(struct setting_row){ f->column, shown });
+	r = commit_change(e, save_setting, &(struct setting_row){ f->column, shown });
 	if (r < 0)
 		return r;
 	e->settings = wanted;
 	events_add(&e->events, "host/%s = %s", field, shown);
 	return 0;
-}
-
-int engine_host_set(struct engine *e, const char *field, const char *value)
-{
-	int r;
-
-	WITH_LOCK(e, r = host_set(e, field, value));
-	return r;
 }
 
 /* A group asking for a host driver that is not the running one needs a reboot. */
@@ -223,24 +227,26 @@ static bool reboot_required(struct engine *e)
 
 int engine_host_get(struct engine *e, const char *field, char *buf, size_t size)
 {
+	LOCK_ENGINE(e);
 	const struct field *f = field_find(host_fields, field);
-	int r = -ENOENT;
 
 	if (f)
-		WITH_LOCK(e, field_format(f, &e->settings, buf, size); r = 0);
+		field_format(f, &e->settings, buf, size);
 	else if (!strcmp(field, "reboot_required"))
-		WITH_LOCK(e, r = str_printf(buf, size, "%d", reboot_required(e)));
-	return r < 0 ? r : 0;
+		return str_printf(buf, size, "%d", reboot_required(e)) < 0 ? -ENAMETOOLONG : 0;
+	return f ? 0 : -ENOENT;
 }
 
 int engine_object_error(struct engine *e, const char *object, char *buf, size_t size)
 {
-	WITH_LOCK(e, str_copy(buf, size, events_error(&e->events, object)));
+	LOCK_ENGINE(e);
+	str_copy(buf, size, events_error(&e->events, object));
 	return 0;
 }
 
-static int list_gpus(struct engine *e, engine_name_fn fn, void *ctx)
+int engine_for_each_gpu(struct engine *e, engine_name_fn fn, void *ctx)
 {
+	LOCK_ENGINE(e);
 	for (size_t i = 0; i < e->host.n_gpus; i++) {
 		int r = fn(e->host.gpus[i].pci.bdf, ctx);
 
@@ -250,16 +256,9 @@ static int list_gpus(struct engine *e, engine_name_fn fn, void *ctx)
 	return 0;
 }
 
-int engine_for_each_gpu(struct engine *e, engine_name_fn fn, void *ctx)
+int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
 {
-	int r;
-
-	WITH_LOCK(e, r = list_gpus(e, fn, ctx));
-	return r;
-}
-
-static int gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
-{
+	LOCK_ENGINE(e);
 	struct gpu *g = host_find_gpu(&e->host, bdf);
 
 	if (!g)
@@ -279,16 +278,9 @@ static int gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
 	return 0;
 }
 
-int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
+int engine_gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *out)
 {
-	int r;
-
-	WITH_LOCK(e, r = gpu_info(e, bdf, out));
-	return r;
-}
-
-static int gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *out)
-{
+	LOCK_ENGINE(e);
 	struct gpu *g = host_find_gpu(&e->host, bdf);
 	struct gpu_usage u;
 	int r;
@@ -307,16 +299,9 @@ static int gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *o
 	return 0;
 }
 
-int engine_gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *out)
+int engine_for_each_gpu_type(struct engine *e, const char *bdf, engine_name_fn fn, void *ctx)
 {
-	int r;
-
-	WITH_LOCK(e, r = gpu_usage(e, bdf, out));
-	return r;
-}
-
-static int list_gpu_types(struct engine *e, const char *bdf, engine_name_fn fn, void *ctx)
-{
+	LOCK_ENGINE(e);
 	struct gpu *g = host_find_gpu(&e->host, bdf);
 
 	if (!g)
@@ -328,14 +313,6 @@ static int list_gpu_types(struct engine *e, const char *bdf, engine_name_fn fn, 
 			return r;
 	}
 	return 0;
-}
-
-int engine_for_each_gpu_type(struct engine *e, const char *bdf, engine_name_fn fn, void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_gpu_types(e, bdf, fn, ctx));
-	return r;
 }
 
 static int gpu_type(struct engine *e, const char *bdf, const char *profile,
@@ -356,18 +333,14 @@ static int gpu_type(struct engine *e, const char *bdf, const char *profile,
 int engine_gpu_type(struct engine *e, const char *bdf, const char *profile,
 		    struct vgpu_type *out)
 {
-	int r;
-
-	WITH_LOCK(e, r = gpu_type(e, bdf, profile, out, false));
-	return r;
+	LOCK_ENGINE(e);
+	return gpu_type(e, bdf, profile, out, false);
 }
 
 int engine_gpu_type_available(struct engine *e, const char *bdf, const char *profile)
 {
-	int r;
-
-	WITH_LOCK(e, r = gpu_type(e, bdf, profile, NULL, true));
-	return r;
+	LOCK_ENGINE(e);
+	return gpu_type(e, bdf, profile, NULL, true);
 }
 
 /* A profile is listed once, at the first GPU (in BDF order) that offers it. */
@@ -379,8 +352,9 @@ static bool first_offer(const struct host *h, size_t gpu_index, const char *prof
 	return true;
 }
 
-static int list_profiles(struct engine *e, engine_name_fn fn, void *ctx)
+int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx)
 {
+	LOCK_ENGINE(e);
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		const struct gpu *gpu = &e->host.gpus[g];
 
@@ -397,14 +371,6 @@ static int list_profiles(struct engine *e, engine_name_fn fn, void *ctx)
 	return 0;
 }
 
-int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_profiles(e, fn, ctx));
-	return r;
-}
-
 /* Per-GPU facts a catalogue entry lacks (0 / "") are filled from the next GPU. */
 static void merge_profile(struct vgpu_type *into, const struct vgpu_type *t)
 {
@@ -418,8 +384,9 @@ static void merge_profile(struct vgpu_type *into, const struct vgpu_type *t)
 		into->max_instances = t->max_instances;
 }
 
-static int profile_info(struct engine *e, const char *profile, struct profile_info *out)
+int engine_profile_info(struct engine *e, const char *profile, struct profile_info *out)
 {
+	LOCK_ENGINE(e);
 	size_t len = 0;
 	bool found = false;
 
@@ -441,16 +408,9 @@ static int profile_info(struct engine *e, const char *profile, struct profile_in
 	return found ? 0 : -ENOENT;
 }
 
-int engine_profile_info(struct engine *e, const char *profile, struct profile_info *out)
+int engine_profile_available(struct engine *e, const char *profile)
 {
-	int r;
-
-	WITH_LOCK(e, r = profile_info(e, profile, out));
-	return r;
-}
-
-static int profile_available(struct engine *e, const char *profile)
-{
+	LOCK_ENGINE(e);
 	struct gpu_usage usage[e->host.n_gpus + 1];
 	int total = 0, found = 0, r = host_usage_all(&e->host, usage);
 
@@ -471,10 +431,21 @@ static int profile_available(struct engine *e, const char *profile)
 	return found ? total : -ENOENT;
 }
 
-int engine_profile_available(struct engine *e, const char *profile)
+/* Under the lock, so that a reading does not fall in the middle of a change. */
+int engine_counters(struct engine *e, char *buf, size_t size)
 {
-	int r;
+	LOCK_ENGINE(e);
+	size_t len = 0;
 
-	WITH_LOCK(e, r = profile_available(e, profile));
-	return r;
+	if (size)
+		buf[0] = '\0';
+	for (int c = 0; c < COUNTERS; c++) {
+		int r = str_printf(buf + len, size - len, "%s %llu\n", counter_names[c],
+				   counter_get(c));
+
+		if (r < 0)
+			return r;
+		len += (size_t)r;
+	}
+	return (int)len;
 }

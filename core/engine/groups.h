@@ -1,5 +1,5 @@
 /* groups.h — resource groups and their rules, as the engine holds them in memory (the
- * database is the durable copy; see store.h). A rule selects GPUs by node, vendor,
+ * database is the durable copy; see cluster_store.h). A rule selects GPUs by node, vendor,
  * device and slot; "" matches anything. A group's GPUs are those its enabled rules
  * match and no other group's rules also match (a conflict is reported, never resolved
  * silently). */
@@ -8,9 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "fields.h"
+#include "engine.h"  /* group_fields, rule_fields */
 #include "host.h"
-#include "store.h"
 #include "value.h"
 
 struct rule {
@@ -39,16 +38,11 @@ struct group {
 	size_t n_rules;
 };
 
-/* The fields of groups and rules as the tree and the database know them (fields.h). */
-extern const struct field group_fields[];
-extern const struct field rule_fields[];
-
 struct groups {
 	struct group *items;
 	size_t n;
 };
 
-int groups_load(struct groups *gs, struct store *s);
 void groups_free(struct groups *gs);
 
 struct group *groups_find(struct groups *gs, const char *name);

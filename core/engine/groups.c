@@ -190,6 +190,7 @@ void groups_remove(struct groups *gs, struct group *g)
 {
 	size_t i = (size_t)(g - gs->items);
 
+	assert(g >= gs->items && i < gs->n);
 	group_free(g);
 	memmove(g, g + 1, (gs->n - i - 1) * sizeof(*g));
 	gs->n--;
@@ -199,6 +200,7 @@ void group_remove_rule(struct group *g, struct rule *r)
 {
 	size_t i = (size_t)(r - g->rules);
 
+	assert(r >= g->rules && i < g->n_rules);
 	memmove(r, r + 1, (g->n_rules - i - 1) * sizeof(*r));
 	g->n_rules--;
 }
@@ -226,63 +228,6 @@ struct rule *group_find_rule(struct group *g, const char *name)
 		if (!strcmp(g->rules[i].name, name))
 			return &g->rules[i];
 	return NULL;
-}
-
-static const char *column(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
-static int load_groups(struct groups *gs, struct store *s)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_select(s, &st, "groups", "name", group_fields);
-
-	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct group *g = groups_add(gs, column(st, 0));
-
-		if (!g)
-			return -ENOMEM;
-		fields_load(group_fields, st, 1, g);
-	}
-	return r;
-}
-
-static int load_rules(struct groups *gs, struct store *s)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_select(s, &st, "rules", "group_name, name", rule_fields);
-
-	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct group *g = groups_find(gs, column(st, 0));
-		struct rule *rule;
-
-		if (!g)
-			continue; /* foreign keys make this impossible; be safe */
-		rule = group_add_rule(g, column(st, 1), "");
-		if (!rule)
-			return -ENOMEM;
-		fields_load(rule_fields, st, 2, rule);
-	}
-	return r;
-}
-
-int groups_load(struct groups *gs, struct store *s)
-{
-	int r = store_add_columns(s, "groups", group_fields);
-
-	if (r >= 0)
-		r = store_add_columns(s, "rules", rule_fields);
-	if (r >= 0)
-		r = load_groups(gs, s);
-
-	if (r >= 0)
-		r = load_rules(gs, s);
-	if (r < 0)
-		groups_free(gs);
-	return r;
 }
 
 static bool id_matches(const char *filter, unsigned id)

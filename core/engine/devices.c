@@ -2,6 +2,7 @@
 #include "devices.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ const char *vgpu_state_name(enum vgpu_state s)
 	return state_names[s];
 }
 
-static enum vgpu_state state_from_name(const char *name)
+enum vgpu_state vgpu_state_from_name(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
 		if (!strcmp(state_names[i], name))
@@ -47,6 +48,7 @@ struct device *devices_add(struct devices *ds, const char *vm_uuid, const char *
 	struct device *grown = realloc(ds->items, (ds->n + 1) * sizeof(*ds->items));
 	struct device *d;
 
+	assert(!devices_find(ds, vm_uuid, name));
 	if (!grown)
 		return NULL;
 	ds->items = grown;
@@ -64,6 +66,7 @@ void devices_remove(struct devices *ds, struct device *d)
 {
 	size_t i = (size_t)(d - ds->items);
 
+	assert(d >= ds->items && i < ds->n);
 	memmove(d, d + 1, (ds->n - i - 1) * sizeof(*d));
 	ds->n--;
 }
@@ -80,6 +83,7 @@ struct vgpu *devices_add_vgpu(struct devices *ds, const struct vgpu *v)
 {
 	struct vgpu *grown = realloc(ds->vgpus, (ds->n_vgpus + 1) * sizeof(*ds->vgpus));
 
+	assert(!devices_find_vgpu(ds, v->uuid)); /* a UUID names one vGPU */
 	if (!grown)
 		return NULL;
 	ds->vgpus = grown;
@@ -91,6 +95,7 @@ void devices_remove_vgpu(struct devices *ds, struct vgpu *v)
 {
 	size_t i = (size_t)(v - ds->vgpus);
 
+	assert(v >= ds->vgpus && i < ds->n_vgpus);
 	memmove(v, v + 1, (ds->n_vgpus - i - 1) * sizeof(*v));
 	ds->n_vgpus--;
 }
@@ -110,86 +115,7 @@ void devices_free(struct devices *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
-static const char *column(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
-static int load_devices(struct devices *ds, struct store *s)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_select(s, &st, "devices", "vm_uuid, name", device_fields);
-
-	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct device *d = devices_add(ds, column(st, 0), column(st, 1));
-
-		if (!d)
-			return -ENOMEM;
-		fields_load(device_fields, st, 2, d);
-	}
-	return r;
-}
-
-static int load_vgpus(struct devices *ds, struct store *s)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT uuid, vm_uuid, device, gpu, slot, type_id, profile, "
-			    "params, state FROM vgpus ORDER BY rowid", NULL);
-
-	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct vgpu v = { 0 };
-
-		str_copy(v.uuid, sizeof(v.uuid), column(st, 0));
-		str_copy(v.vm_uuid, sizeof(v.vm_uuid), column(st, 1));
-		str_copy(v.device, sizeof(v.device), column(st, 2));
-		str_copy(v.gpu, sizeof(v.gpu), column(st, 3));
-		str_copy(v.slot, sizeof(v.slot), column(st, 4));
-		str_copy(v.type_id, sizeof(v.type_id), column(st, 5));
-		str_copy(v.profile, sizeof(v.profile), column(st, 6));
-		str_copy(v.params, sizeof(v.params), column(st, 7));
-		v.state = state_from_name(column(st, 8));
-		if (!devices_add_vgpu(ds, &v))
-			return -ENOMEM;
-	}
-	return r;
-}
-
-int devices_load(struct devices *ds, struct store *s)
-{
-	int r = store_add_columns(s, "devices", device_fields);
-
-	if (r >= 0)
-		r = load_devices(ds, s);
-
-	if (r >= 0)
-		r = load_vgpus(ds, s);
-	if (r < 0)
-		devices_free(ds);
-	return r;
-}
-
 void device_params(const struct device *d, char *buf, size_t size)
 {
 	fields_vgpu_params(device_fields, d, buf, size);
-}
-
-int store_vgpu_insert(struct store *s, const struct vgpu *v)
-{
-	return store_exec(s, "INSERT INTO vgpus (uuid, vm_uuid, device, gpu, slot, type_id, "
-			  "profile, params, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", v->uuid,
-			  v->vm_uuid, v->device, v->gpu, v->slot, v->type_id, v->profile, v->params,
-			  vgpu_state_name(v->state), NULL);
-}
-
-int store_vgpu_set_state(struct store *s, const char *uuid, enum vgpu_state state)
-{
-	return store_exec(s, "UPDATE vgpus SET state = ? WHERE uuid = ?", vgpu_state_name(state),
-			  uuid, NULL);
-}
-
-int store_vgpu_delete(struct store *s, const char *uuid)
-{
-	return store_exec(s, "DELETE FROM vgpus WHERE uuid = ?", uuid, NULL);
 }

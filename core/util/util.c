@@ -1,5 +1,6 @@
 /* util.c — see util.h. */
 #include "util.h"
+#include "counters.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +38,11 @@ int str_printf(char *dst, size_t size, const char *fmt, ...)
 
 int file_read_value(const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	ssize_t n, total = 0;
 
+	count(COUNT_SYSFS_READS);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while ((size_t)total < size - 1) {
@@ -61,10 +64,12 @@ int file_read_value(const char *path, char *buf, size_t size)
 
 int file_write_value(const char *path, const char *value)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	size_t len = strlen(value);
 	ssize_t n;
 
+	count(COUNT_SYSFS_WRITES);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, value, len);
@@ -73,25 +78,38 @@ int file_write_value(const char *path, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int link_read(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+
+	count(COUNT_SYSFS_READS);
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
 int link_target_name(const char *path, char *buf, size_t size)
 {
 	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
 	const char *base;
+	int r = link_read(path, target, sizeof(target));
 
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	if (r < 0)
+		return r;
 	base = strrchr(target, '/');
 	return str_copy(buf, size, base ? base + 1 : target);
 }
 
 int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
 	int r;
 
+	count(COUNT_SYSFS_READS);
+	d = opendir(dir);
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {

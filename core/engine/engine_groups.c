@@ -9,12 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-
-static void group_object(char *buf, const char *group)
-{
-	snprintf(buf, OBJECT_MAX, "groups/%s", group);
-}
-
 /* ---- what a group is made of now ---- */
 
 static size_t group_gpu_count(struct engine *e, const struct group *g)
@@ -195,7 +189,6 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 {
 	const struct group *other;
 	const struct gpu *gpu = group_conflict(e, g, &other);
-	char object[OBJECT_MAX];
 
 	if (gpu)
 		return str_printf(buf, size, "conflict: GPU %s is matched by the rules of groups "
@@ -204,36 +197,37 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 	if (g->profile[0] && (gpu = gpu_lacking(e, g, g->profile)))
 		return str_printf(buf, size, "GPU %s (%s) of this group does not offer profile "
 				  "%s", gpu->pci.bdf, gpu->name, g->profile) < 0 ? -E2BIG : 0;
-	group_object(object, g->name);
-	return str_copy(buf, size, events_error(&e->events, object));
+	engine_object(e, "groups/%s", g->name);
+	return str_copy(buf, size, events_error(&e->events, e->object));
 }
 
 /* ---- fields ---- */
 
 /* What a profile must be besides a name: offered here, by every GPU of the group, and
  * the same while devices hold vGPUs of the group (checked in this order, docs/tree.md). */
-static int check_profile(struct engine *e, const struct group *g, const char *object,
+static int check_profile(struct engine *e, const struct group *g,
 			 const char *value)
 {
 	const struct gpu *lacking;
 	char user[OBJECT_MAX];
 
 	if (value[0] && !host_offers(e, value))
-		return refuse(e, object, -ENOENT, "no GPU on this host offers profile \"%s\" "
+		return refuse(e, -ENOENT, "no GPU on this host offers profile \"%s\" "
 			      "(see profiles/)", value);
 	if (value[0] && (lacking = gpu_lacking(e, g, value)))
-		return refuse(e, object, -EINVAL, "GPU %s (%s) of this group does not offer "
+		return refuse(e, -EINVAL, "GPU %s (%s) of this group does not offer "
 			      "profile %s (see groups/%s/profiles/)", lacking->pci.bdf,
 			      lacking->name, value, g->name);
 	if (strcmp(value, g->profile) && group_in_use(e, g->name, user, sizeof(user)))
-		return refuse(e, object, -EBUSY, "%s holds vGPUs of profile %s from this group; "
+		return refuse(e, -EBUSY, "%s holds vGPUs of profile %s from this group; "
 			      "free them first", user, g->profile);
 	return 0;
 }
 
-static int group_get(struct engine *e, const char *name, const char *field, char *buf,
-		     size_t size)
+int engine_group_get(struct engine *e, const char *name, const char *field,
+		     char *buf, size_t size)
 {
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, name);
 	const struct field *f = field_find(group_fields, field);
 	struct capacity c;
@@ -267,140 +261,109 @@ static int group_get(struct engine *e, const char *name, const char *field, char
 	return -ENOENT;
 }
 
-int engine_group_get(struct engine *e, const char *name, const char *field,
-		     char *buf, size_t size)
-{
-	int r;
-
-	WITH_LOCK(e, r = group_get(e, name, field, buf, size));
-	return r;
-}
-
-static int store_group_row(struct engine *e, void *arg)
+static int save_group(struct engine *e, void *arg)
 {
 	const struct group *want = arg;
 
-	return store_update(&e->store, "groups", group_fields, want, "name", want->name, NULL);
+	return store_group_save(&e->store, want);
 }
 
 /* Checks the value whole (the field's syntax, then what it refers to), commits the
  * group as wanted, and only then changes what readers see. */
-static int group_set(struct engine *e, const char *name, const char *field, const char *value)
+int engine_group_set(struct engine *e, const char *name, const char *field, const char *value)
 {
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, name);
 	const struct field *f = field_find(group_fields, field);
-	char object[OBJECT_MAX], why[MESSAGE_MAX], shown[VALUE_SIZE_MAX + 1];
+	char why[MESSAGE_MAX], shown[VALUE_SIZE_MAX + 1];
 	struct group *want;
 	bool changed;
 	int r;
 
 	if (!g || !f)
 		return -ENOENT;
-	group_object(object, name);
+	engine_object(e, "groups/%s", name);
 	want = malloc(sizeof(*want));
 	if (!want)
 		return -ENOMEM;
 	*want = *g;
 	r = field_parse(f, value, want, why, sizeof(why));
 	if (r < 0)
-		r = refuse(e, object, -EINVAL, "%s", why);
+		r = refuse(e, -EINVAL, "%s", why);
 	else if (!strcmp(field, "profile"))
-		r = check_profile(e, g, object, want->profile);
+		r = check_profile(e, g, want->profile);
 	changed = r >= 0 && !field_equal(f, g, want);
 	if (changed)
-		r = commit_change(e, object, store_group_row, want);
+		r = commit_change(e, save_group, want);
 	if (changed && r >= 0) {
 		*g = *want;
 		field_format(f, g, shown, sizeof(shown));
-		events_add(&e->events, "%s/%s = %s", object, field, shown);
+		events_add(&e->events, "%s/%s = %s", e->object, field, shown);
 	}
 	free(want);
 	return r < 0 ? r : 0;
 }
 
-int engine_group_set(struct engine *e, const char *name, const char *field, const char *value)
-{
-	int r;
-
-	WITH_LOCK(e, r = group_set(e, name, field, value));
-	return r;
-}
-
 /* ---- creating and deleting groups ---- */
 
-static int store_group_insert(struct engine *e, void *arg)
+static int insert_group(struct engine *e, void *arg)
 {
-	return store_exec(&e->store, "INSERT INTO groups (name) VALUES (?)", (const char *)arg,
-			  NULL);
+	return store_group_insert(&e->store, arg);
 }
 
-static int store_group_delete(struct engine *e, void *arg)
+static int delete_group(struct engine *e, void *arg)
 {
-	return store_exec(&e->store, "DELETE FROM groups WHERE name = ?", (const char *)arg, NULL);
-}
-
-static int group_create(struct engine *e, const char *name)
-{
-	char object[OBJECT_MAX];
-	int r;
-
-	if (!value_is_name(name))
-		return refuse(e, "groups", -EINVAL, "\"%s\" is not a valid group name "
-			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", name);
-	group_object(object, name);
-	if (groups_find(&e->groups, name))
-		return refuse(e, object, -EEXIST, "group %s already exists", name);
-	r = commit_change(e, object, store_group_insert, (void *)name);
-	if (r < 0)
-		return r;
-	if (!groups_add(&e->groups, name))
-		return -ENOMEM;
-	events_add(&e->events, "%s created", object);
-	return 0;
+	return store_group_delete(&e->store, arg);
 }
 
 int engine_group_create(struct engine *e, const char *name)
 {
+	LOCK_ENGINE(e);
 	int r;
 
-	WITH_LOCK(e, r = group_create(e, name));
-	return r;
+	engine_object(e, "groups");
+	if (!value_is_name(name))
+		return refuse(e, -EINVAL, "\"%s\" is not a valid group name "
+			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", name);
+	engine_object(e, "groups/%s", name);
+	if (groups_find(&e->groups, name))
+		return refuse(e, -EEXIST, "group %s already exists", name);
+	r = commit_change(e, insert_group, (void *)name);
+	if (r < 0)
+		return r;
+	if (!groups_add(&e->groups, name))
+		return -ENOMEM;
+	events_add(&e->events, "%s created", e->object);
+	return 0;
 }
 
 /* Deleting a group takes its rules with it (ON DELETE CASCADE): they are its settings. */
-static int group_delete(struct engine *e, const char *name)
+int engine_group_delete(struct engine *e, const char *name)
 {
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, name);
-	char object[OBJECT_MAX];
 	int r;
 
 	char user[OBJECT_MAX];
 
 	if (!g)
 		return -ENOENT;
-	group_object(object, name);
+	engine_object(e, "groups/%s", name);
 	if (group_in_use(e, name, user, sizeof(user)))
-		return refuse(e, object, -EBUSY, "group %s is used by %s; free that first", name,
+		return refuse(e, -EBUSY, "group %s is used by %s; free that first", name,
 			      user);
-	r = commit_change(e, object, store_group_delete, (void *)name);
+	r = commit_change(e, delete_group, (void *)name);
 	if (r < 0)
 		return r;
 	groups_remove(&e->groups, g);
-	events_forget(&e->events, object);
-	events_add(&e->events, "%s deleted", object);
+	events_forget(&e->events, e->object);
+	events_add(&e->events, "%s deleted", e->object);
 	return 0;
 }
 
-int engine_group_delete(struct engine *e, const char *name)
+int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx)
 {
-	int r;
-
-	WITH_LOCK(e, r = group_delete(e, name));
-	return r;
-}
-
-static int list_groups(struct engine *e, engine_name_fn fn, void *ctx)
-{
+	LOCK_ENGINE(e);
 	for (size_t i = 0; i < e->groups.n; i++) {
 		int r = fn(e->groups.items[i].name, ctx);
 
@@ -410,33 +373,19 @@ static int list_groups(struct engine *e, engine_name_fn fn, void *ctx)
 	return 0;
 }
 
-static int group_id(struct engine *e, const char *name)
+int engine_group_id(struct engine *e, const char *name)
 {
+	LOCK_ENGINE(e);
 	const struct group *g = groups_find(&e->groups, name);
 
 	return g ? g->id : -ENOENT;
 }
 
-int engine_group_id(struct engine *e, const char *name)
-{
-	int r;
-
-	WITH_LOCK(e, r = group_id(e, name));
-	return r;
-}
-
-int engine_for_each_group(struct engine *e, engine_name_fn fn, void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_groups(e, fn, ctx));
-	return r;
-}
-
 /* Profiles listed once each, at the first GPU offering them, if the group accepts them. */
-static int list_group_profiles(struct engine *e, const char *name, engine_name_fn fn,
-			       void *ctx)
+int engine_for_each_group_profile(struct engine *e, const char *name, engine_name_fn fn,
+				  void *ctx)
 {
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, name);
 
 	if (!g)
@@ -461,11 +410,3 @@ static int list_group_profiles(struct engine *e, const char *name, engine_name_f
 	return 0;
 }
 
-int engine_for_each_group_profile(struct engine *e, const char *name, engine_name_fn fn,
-				  void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_group_profiles(e, name, fn, ctx));
-	return r;
-}

@@ -29,7 +29,8 @@ enum virt_event { VIRT_DEFINED, VIRT_UNDEFINED, VIRT_STARTED, VIRT_STOPPED, VIRT
 
 /* Called on the event thread. It must not call virt_* functions and should only queue
  * work: virt_close waits for a running call to return, so fn must never wait for a lock
- * that is held around virt_close. VIRT_DEFINED also fires when a domain is redefined. */
+ * that is held around virt_close. VIRT_DEFINED also fires when a domain is redefined,
+ * and under the new name when it is renamed (the old name's undefine is VIRT_OTHER). */
 typedef void (*virt_event_fn)(enum virt_event ev, const char *uuid, const char *name, void *ctx);
 
 /* Opens uri and, unless fn is NULL, registers a lifecycle callback calling fn(…, ctx).
@@ -65,9 +66,10 @@ int virt_lookup(struct virt *v, const char *uuid_or_name, struct virt_domain *ou
 
 /* The domain's XML in a malloc'd string. inactive: the persistent definition, with secrets
  * (graphics passwords) included so that it can be edited and given to virt_define without
- * losing them; otherwise the live definition, without secrets. uuid may also be a name. */
+ * losing them; otherwise the live definition, without secrets. uuid may also be a name.
+ * info, unless NULL, gets what virt_lookup gives, from the same lookup. */
 int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
-	     char *err, size_t err_size);
+	     struct virt_domain *info, char *err, size_t err_size);
 
 /* Defines a domain, or replaces the persistent definition of the one with this UUID. */
 int virt_define(struct virt *v, const char *xml, char *err, size_t err_size);

@@ -79,11 +79,10 @@ struct device_walk {
 static int parent_of_link(const char *path, char *parent, size_t size)
 {
 	char target[PATH_MAX], *last;
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	int r = link_read(path, target, sizeof(target));
 
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	if (r < 0)
+		return r;
 	last = strrchr(target, '/');
 	if (!last)
 		return -EINVAL;

@@ -2,9 +2,12 @@
  * database from user_version N to N+1 inside one transaction, so a crash mid-migration
  * leaves the previous version intact. */
 #include "store.h"
+#include "counters.h"
 #include "fields.h"
 #include "util.h"
+#include "value.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -166,18 +169,25 @@ void store_close(struct store *s)
 
 int store_begin(struct store *s)
 {
+	assert(sqlite3_get_autocommit(s->db)); /* transactions do not nest */
 	return exec_sql(s, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
 {
-	return exec_sql(s, "COMMIT");
+	int r = exec_sql(s, "COMMIT");
+
+	if (r >= 0)
+		count(COUNT_SQL_TRANSACTIONS);
+	return r;
 }
 
 void store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_get_autocommit(s->db))
+		return; /* no transaction open: nothing to roll back, nothing to count */
+	count(COUNT_SQL_ROLLBACKS);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static int prepare(struct store *s, sqlite3_stmt **out, const char *sql, va_list ap)
@@ -220,6 +230,59 @@ int store_query(struct store *s, sqlite3_stmt **out, const char *sql, ...)
 		*out = NULL;
 	}
 	return r;
+}
+
+static int list_columns(const struct field *table, const char *suffix, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (const struct field *f = table; f->name; f++) {
+		int n = snprintf(buf + len, size - len, "%s%s%s", len ? ", " : "", f->column, suffix);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -ENAMETOOLONG;
+		len += (size_t)n;
+	}
+	return 0;
+}
+
+static int fields_columns(const struct field *table, char *buf, size_t size)
+{
+	return list_columns(table, "", buf, size);
+}
+
+static int fields_assignments(const struct field *table, char *buf, size_t size)
+{
+	return list_columns(table, " = ?", buf, size);
+}
+
+static int fields_bind(const struct field *table, sqlite3_stmt *st, int first, const void *obj)
+{
+	int n = 0;
+
+	for (const struct field *f = table; f->name; f++, n++) {
+		char value[VALUE_SIZE_MAX + 1];
+
+		field_format(f, obj, value, sizeof(value));
+		if (sqlite3_bind_text(st, first + n, value, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+			return -EIO;
+	}
+	return n;
+}
+
+void store_load_fields(const struct field *table, sqlite3_stmt *row, int first, void *obj)
+{
+	for (const struct field *f = table; f->name; f++, first++) {
+		const char *text = (const char *)sqlite3_column_text(row, first);
+
+		if (f->type == FIELD_BOOL)
+			*(bool *)field_at(f, obj) = sqlite3_column_int(row, first) != 0;
+		else if (f->type == FIELD_UINT)
+			*(unsigned *)field_at(f, obj) = (unsigned)sqlite3_column_int64(row, first);
+		else
+			str_copy(field_at(f, obj), f->size, text ? text : "");
+	}
 }
 
 static bool file_exists(const char *path)
@@ -379,4 +442,11 @@ int store_add_columns(struct store *s, const char *table, const struct field *fi
 			r = exec_sql(s, sql);
 	}
 	return r;
+}
+
+const char *store_column(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
 }

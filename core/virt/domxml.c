@@ -18,6 +18,7 @@
  * dropped on parse and the output is re-indented, which libvirt does on every define
  * anyway; text content, comments and the order of elements are kept. */
 #include "domxml.h"
+#include "counters.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -341,6 +342,7 @@ static int domain_parse(const char *xml, xmlDoc **doc, struct domain *dom,
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return -ENOMEM;
+	count(COUNT_XML_PARSES);
 	*doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, PARSE_OPTIONS);
 	if (!*doc) {
 		e = xmlCtxtGetLastError(ctxt);
@@ -774,6 +776,7 @@ static int doc_serialize(xmlDoc *doc, char **out)
 
 	if (!buf)
 		return -ENOMEM;
+	count(COUNT_XML_SERIALISATIONS);
 	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
 	if (!save)
 		return -ENOMEM;

@@ -21,27 +21,111 @@ static const char *state_name(int state)
 	return state >= 0 && (size_t)state < ARRAY_SIZE(names) ? names[state] : "unknown";
 }
 
+/* ---- the names of domains ---- */
+
+static struct vm_name *find_name(struct engine *e, const char *uuid, const char *name)
+{
+	for (size_t i = 0; i < e->n_vm_names; i++) {
+		struct vm_name *v = &e->vm_names[i];
+
+		if (uuid ? !strcmp(v->uuid, uuid) : !strcmp(v->name, name))
+			return v;
+	}
+	return NULL;
+}
+
+static void forget_name(struct engine *e, const char *uuid)
+{
+	struct vm_name *v = find_name(e, uuid, NULL);
+
+	if (v)
+		*v = e->vm_names[--e->n_vm_names];
+}
+
+/* The domain uuid is called name now; a name held by no other domain. */
+static void remember_name(struct engine *e, const char *uuid, const char *name)
+{
+	struct vm_name *v = find_name(e, uuid, NULL), *other = find_name(e, NULL, name), *grown;
+
+	if (other && other != v)
+		forget_name(e, other->uuid), v = find_name(e, uuid, NULL);
+	if (!v) {
+		grown = realloc(e->vm_names, (e->n_vm_names + 1) * sizeof(*grown));
+		if (!grown)
+			return; /* resolving asks libvirt again: slower, not wrong */
+		e->vm_names = grown;
+		v = &grown[e->n_vm_names++];
+		str_copy(v->uuid, sizeof(v->uuid), uuid);
+	}
+	str_copy(v->name, sizeof(v->name), name);
+}
+
+int vm_resolve(struct engine *e, const char *name, char uuid[UUID_STR_LEN])
+{
+	const struct vm_name *known = find_name(e, NULL, name);
+	struct virt_domain vm;
+	char err[256];
+	int r;
+
+	if (known)
+		return str_copy(uuid, UUID_STR_LEN, known->uuid);
+	r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+	if (r < 0 || strcmp(vm.name, name))
+		return r < 0 ? r : -ENOENT; /* a UUID is not a name */
+	remember_name(e, vm.uuid, vm.name);
+	return str_copy(uuid, UUID_STR_LEN, vm.uuid);
+}
+
+int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size)
+{
+	const struct vm_name *known = find_name(e, uuid, NULL);
+	struct virt_domain vm;
+
+	buf[0] = '\0';
+	if (known)
+		return str_copy(buf, size, known->name);
+	return vm_lookup(e, uuid, &vm) < 0 ? 0 : str_copy(buf, size, vm.name);
+}
+
+int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm)
+{
+	char err[256];
+	int r = virt_lookup(e->virt, uuid, vm, err, sizeof(err));
+
+	if (r == -ENOENT)
+		forget_name(e, uuid);
+	else if (r >= 0)
+		remember_name(e, vm->uuid, vm->name);
+	return r;
+}
+
 /* ---- vms/ ---- */
 
-static int list_vms(struct engine *e, engine_name_fn fn, void *ctx)
+int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx)
 {
+	LOCK_ENGINE(e);
 	struct virt_domain *vms = NULL;
 	size_t n = 0;
 	char err[256];
 	int r = virt_list(e->virt, &vms, &n, err, sizeof(err));
 
+	if (r >= 0) /* the whole list: what it lacks is gone */
+		e->n_vm_names = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		remember_name(e, vms[i].uuid, vms[i].name);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = fn(vms[i].name, ctx);
 	free(vms);
 	return r;
 }
 
-int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx)
+int engine_vm_exists(struct engine *e, const char *name)
 {
-	int r;
+	LOCK_ENGINE(e);
+	char uuid[UUID_STR_LEN];
+	int r = vm_resolve(e, name, uuid);
 
-	WITH_LOCK(e, r = list_vms(e, fn, ctx));
-	return r;
+	return r < 0 ? r : 0;
 }
 
 static bool vm_restart_required(struct engine *e, const struct virt_domain *vm)
@@ -58,56 +142,46 @@ static bool vm_restart_required(struct engine *e, const struct virt_domain *vm)
 
 static int vm_tenant(struct engine *e, const char *uuid, char *buf, size_t size)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(&e->store, &st, "SELECT tenant FROM vms WHERE uuid = ?", uuid, NULL);
-
-	buf[0] = '\0';
-	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
-		str_copy(buf, size, (const char *)sqlite3_column_text(st, 0));
-	return r;
+	return store_vm_tenant(&e->store, uuid, buf, size);
 }
 
 static const char *vm_error(struct engine *e, const char *name)
 {
-	char object[OBJECT_MAX];
 
-	snprintf(object, sizeof(object), "vms/%s", name);
-	return events_error(&e->events, object);
+	engine_object(e, "vms/%s", name);
+	return events_error(&e->events, e->object);
 }
 
-static int vm_get(struct engine *e, const char *name, const char *field, char **out)
+/* Fields of the domain as it is now (its state) need one lookup; the others none. */
+int engine_vm_get(struct engine *e, const char *name, const char *field, char **out)
 {
+	LOCK_ENGINE(e);
+	bool live = !strcmp(field, "state") || !strcmp(field, "restart_required");
 	struct virt_domain vm;
-	char err[512], buf[256];
-	int r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+	char uuid[UUID_STR_LEN], err[512], buf[256];
+	int r = vm_resolve(e, name, uuid);
 
 	*out = NULL;
+	if (r >= 0 && live)
+		r = vm_lookup(e, uuid, &vm);
 	if (r < 0)
 		return r;
 	if (!strcmp(field, "definition"))
-		return virt_xml(e->virt, vm.uuid, true, out, err, sizeof(err));
+		return virt_xml(e->virt, uuid, true, out, NULL, err, sizeof(err));
 	if (!strcmp(field, "uuid"))
-		str_copy(buf, sizeof(buf), vm.uuid);
+		str_copy(buf, sizeof(buf), uuid);
 	else if (!strcmp(field, "state"))
 		str_copy(buf, sizeof(buf), state_name(vm.state));
 	else if (!strcmp(field, "restart_required"))
 		str_copy(buf, sizeof(buf), vm_restart_required(e, &vm) ? "1" : "0");
 	else if (!strcmp(field, "tenant"))
-		vm_tenant(e, vm.uuid, buf, sizeof(buf));
+		vm_tenant(e, uuid, buf, sizeof(buf));
 	else if (!strcmp(field, "error"))
 		snprintf(buf, sizeof(buf), "%s", vm_error(e, name));
 	else
 		return -ENOENT;
 	*out = strdup(buf);
 	return *out ? 0 : -ENOMEM;
-}
-
-int engine_vm_get(struct engine *e, const char *vm, const char *field, char **value)
-{
-	int r;
-
-	WITH_LOCK(e, r = vm_get(e, vm, field, value));
-	return r;
 }
 
 /* Restarting can take up to a minute (a guest's shutdown): it runs without the engine
@@ -123,47 +197,51 @@ static int vm_restart(struct engine *e, const char *name, const char *value)
 	if (value_parse_bool(value, &on) < 0)
 		return engine_refuse(e, object, -EINVAL, "write 1 to restart the VM, not \"%s\"",
 				     value);
-	WITH_LOCK(e, r = virt_lookup(e->virt, name, &vm, err, sizeof(err)));
-	if (r < 0 || !on)
-		return r;
-	if (!vm.active) {
-		WITH_LOCK(e, events_add(&e->events, "%s: not running; its devices apply at the "
-					"next start", object));
-		return 0;
+	{
+		LOCK_ENGINE(e);
+		char uuid[UUID_STR_LEN];
+
+		r = vm_resolve(e, name, uuid);
+		if (r >= 0)
+			r = vm_lookup(e, uuid, &vm);
+		if (r < 0 || !on)
+			return r;
+		if (!vm.active) {
+			events_add(&e->events, "%s: not running; its devices apply at the next "
+				   "start", object);
+			return 0;
+		}
 	}
 	r = virt_restart(e->virt, vm.uuid, 60, err, sizeof(err));
 	if (r < 0)
 		return engine_refuse(e, object, r, "restart failed: %s", err);
-	WITH_LOCK(e, events_add(&e->events, "%s restarted", object));
+	LOCK_ENGINE(e);
+	events_add(&e->events, "%s restarted", object);
 	return 0;
 }
 
 /* Tenants come with tenants/; until then a VM belongs to the provider (""). */
 static int vm_set(struct engine *e, const char *name, const char *field, const char *value)
 {
-	char object[OBJECT_MAX];
-	struct virt_domain vm;
-	char err[256];
-	int r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+	LOCK_ENGINE(e);
+	char uuid[UUID_STR_LEN];
+	int r = vm_resolve(e, name, uuid);
 
 	if (r < 0)
 		return r;
-	snprintf(object, sizeof(object), "vms/%s", name);
+	engine_object(e, "vms/%s", name);
 	if (strcmp(field, "tenant"))
 		return -ENOENT;
 	if (value[0])
-		return refuse(e, object, -ENOENT, "no tenant named \"%s\"", value);
+		return refuse(e, -ENOENT, "no tenant named \"%s\"", value);
 	return 0;
 }
 
 int engine_vm_set(struct engine *e, const char *vm, const char *field, const char *value)
 {
-	int r;
-
 	if (!strcmp(field, "restart"))
 		return vm_restart(e, vm, value);
-	WITH_LOCK(e, r = vm_set(e, vm, field, value));
-	return r;
+	return vm_set(e, vm, field, value);
 }
 
 /* ---- vgpus/ ---- */
@@ -251,11 +329,10 @@ static int emit_uuid(const struct vgpu_view *v, void *ctx)
 
 int engine_for_each_vgpu(struct engine *e, const char *gpu, engine_name_fn fn, void *ctx)
 {
+	LOCK_ENGINE(e);
 	struct name_walk w = { fn, ctx, gpu };
-	int r;
 
-	WITH_LOCK(e, r = for_each_vgpu_view(e, emit_uuid, &w));
-	return r;
+	return for_each_vgpu_view(e, emit_uuid, &w);
 }
 
 struct find_view {
@@ -275,34 +352,23 @@ static int match_view(const struct vgpu_view *v, void *ctx)
 	return 0;
 }
 
-static int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size)
-{
-	struct virt_domain vm;
-	char err[256];
-
-	buf[0] = '\0';
-	if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) < 0)
-		return 0;
-	return str_copy(buf, size, vm.name);
-}
-
 static const char *vgpu_view_state(struct engine *e, const struct vgpu_view *v)
 {
 	struct virt_domain vm;
-	char err[256];
 
 	if (!v->record)
 		return "orphan";
 	if (v->record->state != VGPU_CREATED)
 		return vgpu_state_name(v->record->state);
-	if (virt_lookup(e->virt, v->record->vm_uuid, &vm, err, sizeof(err)) >= 0 && vm.active)
+	if (vm_lookup(e, v->record->vm_uuid, &vm) >= 0 && vm.active)
 		return "in-use";
 	return "created";
 }
 
-static int vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
+int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
 		    size_t size)
 {
+	LOCK_ENGINE(e);
 	struct find_view f = { .uuid = uuid };
 	const struct vgpu *r;
 	int rc = for_each_vgpu_view(e, match_view, &f);
@@ -338,20 +404,12 @@ static int vgpu_get(struct engine *e, const char *uuid, const char *field, char 
 	return -ENOENT;
 }
 
-int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
-		    size_t size)
-{
-	int r;
-
-	WITH_LOCK(e, r = vgpu_get(e, uuid, field, buf, size));
-	return r;
-}
-
 /* ---- groups/<g>/devices/: "<vm>:<device>" of the devices drawing from the group ---- */
 
-static int list_group_devices(struct engine *e, const char *group, engine_name_fn fn,
-			      void *ctx)
+int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
+				 void *ctx)
 {
+	LOCK_ENGINE(e);
 	int r = groups_find(&e->groups, group) ? 0 : -ENOENT;
 
 	for (size_t i = 0; r >= 0 && i < e->devices.n; i++) {
@@ -364,15 +422,6 @@ static int list_group_devices(struct engine *e, const char *group, engine_name_f
 		snprintf(name, sizeof(name), "%s:%s", vm, d->name);
 		r = fn(name, ctx);
 	}
-	return r;
-}
-
-int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
-				 void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_group_devices(e, group, fn, ctx));
 	return r;
 }
 
@@ -446,24 +495,35 @@ static bool own_define(struct engine *e, const char *vm_uuid)
 
 static void handle_event(struct engine *e, const struct vm_event *ev)
 {
-
+	LOCK_ENGINE(e);
 	struct own_define *own = find_own_define(e, ev->uuid);
+	char err[512];
 
-	if (ev->event == VIRT_UNDEFINED && own)
-		own->pending = 0; /* what we still awaited will not come */
+	if (ev->event == VIRT_DEFINED)
+		remember_name(e, ev->uuid, ev->name);
+	if (ev->event == VIRT_UNDEFINED) {
+		forget_name(e, ev->uuid);
+		if (own)
+			own->pending = 0; /* what we still awaited will not come */
+	}
 	if (ev->event == VIRT_DEFINED && own_define(e, ev->uuid))
 		return;
-	char err[512];
 
 	if (!has_devices(e, ev->uuid))
 		return;
 	if (ev->event == VIRT_UNDEFINED) {
 		devices_vm_gone(e, ev->uuid, ev->name);
-	} else if (vm_apply(e, ev->uuid, err, sizeof(err)) < 0) {
+	} else if (vm_apply(e, ev->uuid, NULL, err, sizeof(err)) < 0) {
 		/* redefined elsewhere without our devices: put them back */
 		events_add(&e->events, "vms/%s: could not restore its vGPU devices: %s", ev->name,
 			   err);
 	}
+}
+
+static void reconcile(struct engine *e)
+{
+	LOCK_ENGINE(e);
+	devices_forget_missing_vms(e);
 }
 
 static void *worker_main(void *arg)
@@ -481,7 +541,7 @@ static void *worker_main(void *arg)
 			if (pthread_cond_timedwait(&e->queue_cond, &e->queue_lock, &deadline) ==
 			    ETIMEDOUT) {
 				pthread_mutex_unlock(&e->queue_lock);
-				WITH_LOCK(e, devices_forget_missing_vms(e));
+				reconcile(e);
 				pthread_mutex_lock(&e->queue_lock);
 			}
 			continue;
@@ -489,7 +549,7 @@ static void *worker_main(void *arg)
 		ev = e->queue[0];
 		memmove(e->queue, e->queue + 1, --e->n_queue * sizeof(*e->queue));
 		pthread_mutex_unlock(&e->queue_lock);
-		WITH_LOCK(e, handle_event(e, &ev));
+		handle_event(e, &ev);
 		pthread_mutex_lock(&e->queue_lock);
 	}
 	pthread_mutex_unlock(&e->queue_lock);
@@ -518,4 +578,7 @@ void vms_stop_worker(struct engine *e)
 	free(e->own_defines);
 	e->own_defines = NULL;
 	e->n_own_defines = 0;
+	free(e->vm_names);
+	e->vm_names = NULL;
+	e->n_vm_names = 0;
 }

@@ -1,14 +1,14 @@
 /* devices.h — VM vGPU devices (vms/<vm>/devices/<dev>) and the vGPU instances made for
- * them, as the engine holds them in memory; the database is the durable copy (store.h).
+ * them, as the engine holds them in memory; the database is the durable copy
+ * (node_store.h).
  * A device names its VM by libvirt UUID, so renaming a domain keeps its devices. */
 #ifndef VGPUFS_DEVICES_H
 #define VGPUFS_DEVICES_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "fields.h"
+#include "engine.h"  /* device_fields */
 #include "mdev.h"
-#include "store.h"
 #include "value.h"
 #include "vgpu_type.h"
 
@@ -42,8 +42,6 @@ struct vgpu {
 	enum vgpu_state state;
 };
 
-/* The fields of a device as the tree and the database know them (fields.h). */
-extern const struct field device_fields[];
 
 struct devices {
 	struct device *items;
@@ -52,7 +50,6 @@ struct devices {
 	size_t n_vgpus;
 };
 
-int devices_load(struct devices *ds, struct store *s);
 void devices_free(struct devices *ds);
 
 struct device *devices_find(struct devices *ds, const char *vm_uuid, const char *name);
@@ -64,13 +61,10 @@ struct vgpu *devices_add_vgpu(struct devices *ds, const struct vgpu *v);
 void devices_remove_vgpu(struct devices *ds, struct vgpu *v);
 
 const char *vgpu_state_name(enum vgpu_state s);
+/* An unknown name reads as creating: unacknowledged, rolled back at start. */
+enum vgpu_state vgpu_state_from_name(const char *name);
 
 /* vgpu_params for the device's options, "" when all are defaults. */
 void device_params(const struct device *d, char *buf, size_t size);
-
-/* SQL row writes (inside the caller's transaction). */
-int store_vgpu_insert(struct store *s, const struct vgpu *v);
-int store_vgpu_set_state(struct store *s, const char *uuid, enum vgpu_state state);
-int store_vgpu_delete(struct store *s, const char *uuid);
 
 #endif

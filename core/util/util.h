@@ -30,12 +30,18 @@ int str_copy(char *dst, size_t size, const char *src);
 int str_printf(char *dst, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The file helpers below count each open in COUNT_SYSFS_READS or COUNT_SYSFS_WRITES
+ * (counters.h): code that touches sysfs goes through them. */
+
 /* Reads a whole small file (sysfs attribute) into buf, strips one trailing newline.
  * Returns the length or -errno. */
 int file_read_value(const char *path, char *buf, size_t size);
 
 /* Writes value to an existing file in one write(2), as sysfs expects. */
 int file_write_value(const char *path, const char *value);
+
+/* A symlink's target, NUL-terminated (cut to size). Returns its length or -errno. */
+int link_read(const char *path, char *buf, size_t size);
 
 /* Base name of a symlink's target ("…/drivers/nvidia" -> "nvidia"). */
 int link_target_name(const char *path, char *buf, size_t size);

@@ -1,6 +1,7 @@
 /* placement.c — see placement.h. */
 #include "placement.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ int placement_pick(const struct placement_gpu *gpus, size_t n, unsigned count,
 	for (unsigned k = 0; k < count; k++) {
 		size_t i = best_gpu(gpus, n, planned, policy);
 
+		assert(i < n); /* total free covers count: some GPU has room */
 		planned[i]++;
 		picks[k] = i;
 	}

@@ -12,6 +12,7 @@
 #define VGPUFS_ENGINE_H
 
 #include <stddef.h>
+#include "fields.h"
 #include "vgpu_type.h"
 
 struct engine;
@@ -23,6 +24,13 @@ struct engine_options {
 };
 
 typedef int (*engine_name_fn)(const char *name, void *ctx);
+
+/* The settable fields of each kind of object (fields.h): the tree makes a file of each,
+ * read and written through the kind's get and set functions below. */
+extern const struct field device_fields[];
+extern const struct field group_fields[];
+extern const struct field rule_fields[];
+extern const struct field host_fields[];
 
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size);
@@ -108,6 +116,8 @@ int engine_gpu_set_group(struct engine *e, const char *bdf, const char *group);
  * uuid state tenant restart_required definition error (get); tenant restart (set).
  * engine_vm_get returns a malloc'd value (a definition can be large). */
 int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx);
+/* 0 when a domain has this name, without asking libvirt when its name is known. */
+int engine_vm_exists(struct engine *e, const char *name);
 int engine_vm_get(struct engine *e, const char *vm, const char *field, char **value);
 int engine_vm_set(struct engine *e, const char *vm, const char *field, const char *value);
 
@@ -146,5 +156,10 @@ long long engine_events_size(struct engine *e);
 size_t engine_events_read(struct engine *e, long long offset, char *buf, size_t size);
 /* fn runs (under the engine lock) after each new event; it must not call the engine. */
 void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx);
+
+/* The operation counters (/vgpu/host/counters, counters.h): one "name value\n" line per
+ * counter, in enum counter order, read under the engine lock (so not in the middle of a
+ * change). Returns the length or -errno (-ENAMETOOLONG when buf is too small). */
+int engine_counters(struct engine *e, char *buf, size_t size);
 
 #endif

@@ -7,11 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-static void *at(const struct field *f, void *obj)
-{
-	return (char *)obj + f->offset;
-}
-
 static const void *at_const(const struct field *f, const void *obj)
 {
 	return (const char *)obj + f->offset;
@@ -93,18 +88,18 @@ int field_parse(const struct field *f, const char *value, void *obj, char *why,
 	case FIELD_BOOL:
 		r = value_parse_bool(value, &on);
 		if (r >= 0)
-			*(bool *)at(f, obj) = on;
+			*(bool *)field_at(f, obj) = on;
 		break;
 	case FIELD_UINT:
 		r = value_parse_uint(value, f->min, f->max, &number);
 		if (r >= 0)
-			*(unsigned *)at(f, obj) = number;
+			*(unsigned *)field_at(f, obj) = number;
 		break;
 	default:
 		assert(f->size <= sizeof(text));
 		r = parse_text(f, value, text);
 		if (r >= 0)
-			memcpy(at(f, obj), text, f->size);
+			memcpy(field_at(f, obj), text, f->size);
 	}
 	if (r < 0) {
 		expects(f, takes, sizeof(takes));
@@ -124,11 +119,11 @@ void fields_init(const struct field *table, void *obj)
 			assert(r == 0); /* the table's own initial values parse */
 			(void)r;
 		} else if (f->type == FIELD_BOOL) {
-			*(bool *)at(f, obj) = false;
+			*(bool *)field_at(f, obj) = false;
 		} else if (f->type == FIELD_UINT) {
-			*(unsigned *)at(f, obj) = 0;
+			*(unsigned *)field_at(f, obj) = 0;
 		} else {
-			*(char *)at(f, obj) = '\0';
+			*(char *)field_at(f, obj) = '\0';
 		}
 	}
 }
@@ -165,59 +160,6 @@ const struct field *fields_differ(const struct field *table, const void *a, cons
 		if (!field_equal(f, a, b))
 			return f;
 	return NULL;
-}
-
-void fields_load(const struct field *table, sqlite3_stmt *row, int first, void *obj)
-{
-	for (const struct field *f = table; f->name; f++, first++) {
-		const char *text = (const char *)sqlite3_column_text(row, first);
-
-		if (f->type == FIELD_BOOL)
-			*(bool *)at(f, obj) = sqlite3_column_int(row, first) != 0;
-		else if (f->type == FIELD_UINT)
-			*(unsigned *)at(f, obj) = (unsigned)sqlite3_column_int64(row, first);
-		else
-			str_copy(at(f, obj), f->size, text ? text : "");
-	}
-}
-
-static int list_columns(const struct field *table, const char *suffix, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (const struct field *f = table; f->name; f++) {
-		int n = snprintf(buf + len, size - len, "%s%s%s", len ? ", " : "", f->column, suffix);
-
-		if (n < 0 || (size_t)n >= size - len)
-			return -ENAMETOOLONG;
-		len += (size_t)n;
-	}
-	return 0;
-}
-
-int fields_columns(const struct field *table, char *buf, size_t size)
-{
-	return list_columns(table, "", buf, size);
-}
-
-int fields_assignments(const struct field *table, char *buf, size_t size)
-{
-	return list_columns(table, " = ?", buf, size);
-}
-
-int fields_bind(const struct field *table, sqlite3_stmt *st, int first, const void *obj)
-{
-	int n = 0;
-
-	for (const struct field *f = table; f->name; f++, n++) {
-		char value[VALUE_SIZE_MAX + 1];
-
-		field_format(f, obj, value, sizeof(value));
-		if (sqlite3_bind_text(st, first + n, value, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-			return -EIO;
-	}
-	return n;
 }
 
 void fields_vgpu_params(const struct field *table, const void *obj, char *buf, size_t size)

@@ -12,8 +12,13 @@
  * at a time, so by then any earlier call of ours has returned.
  *
  * libvirt's habit of printing every error to stderr is switched off for the whole process:
- * errors reach the caller through err instead. */
+ * errors reach the caller through err instead.
+ *
+ * Every call that asks the daemon something is written COUNTED(counter, call), so that
+ * host/counters shows what an operation cost (counters.h). Calls answered from what the
+ * client already holds (a domain's name and UUID, virConnectIsAlive) are not counted. */
 #include "virt.h"
+#include "counters.h"
 #include "util.h"
 
 #include <errno.h>
@@ -38,6 +43,8 @@ static inline void domain_freep(virDomainPtr *d) { if (*d) virDomainFree(*d); }
 static inline void stats_freep(virDomainStatsRecordPtr **r) { if (*r) virDomainStatsRecordListFree(*r); }
 #define _cleanup_domain_ __attribute__((cleanup(domain_freep)))
 #define _cleanup_stats_ __attribute__((cleanup(stats_freep)))
+
+#define COUNTED(counter, call) (count(counter), (call))
 
 #define KEEPALIVE_INTERVAL_S 5     /* a silent daemon counts as gone after 5 * (1 + 3) s */
 #define KEEPALIVE_COUNT 3
@@ -215,13 +222,14 @@ static void event_loop_release(void)
 
 /* ---- the connection ---- */
 
-static enum virt_event event_kind(int event)
+static enum virt_event event_kind(int event, int detail)
 {
 	switch (event) {
 	case VIR_DOMAIN_EVENT_DEFINED:
 		return VIRT_DEFINED;
 	case VIR_DOMAIN_EVENT_UNDEFINED:
-		return VIRT_UNDEFINED;
+		/* a rename undefines the old name, then defines the new one: same domain */
+		return detail == VIR_DOMAIN_EVENT_UNDEFINED_RENAMED ? VIRT_OTHER : VIRT_UNDEFINED;
 	case VIR_DOMAIN_EVENT_STARTED:
 		return VIRT_STARTED;
 	case VIR_DOMAIN_EVENT_STOPPED:
@@ -239,9 +247,8 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	const char *name = virDomainGetName(dom);
 
 	(void)conn;
-	(void)detail;
 	if (virDomainGetUUIDString(dom, uuid) == 0 && name)
-		v->fn(event_kind(event), uuid, name, v->ctx);
+		v->fn(event_kind(event, detail), uuid, name, v->ctx);
 	return 0;
 }
 
@@ -249,10 +256,12 @@ static void connection_drop(struct virt *v)
 {
 	if (!v->conn)
 		return;
-	if (v->callback_id >= 0 && virConnectDomainEventDeregisterAny(v->conn, v->callback_id) < 0)
+	if (v->callback_id >= 0 &&
+	    COUNTED(COUNT_LIBVIRT_OTHER,
+		    virConnectDomainEventDeregisterAny(v->conn, v->callback_id)) < 0)
 		virResetLastError(); /* a dead connection cannot be told; closing it is enough */
 	v->callback_id = -1;
-	virConnectClose(v->conn);
+	COUNTED(COUNT_LIBVIRT_OTHER, virConnectClose(v->conn));
 	v->conn = NULL;
 }
 
@@ -260,18 +269,19 @@ static int connection_open(struct virt *v, char *err, size_t err_size)
 {
 	int r;
 
-	v->conn = virConnectOpen(v->uri);
+	v->conn = COUNTED(COUNT_LIBVIRT_OTHER, virConnectOpen(v->uri));
 	if (!v->conn) {
 		r = fail(err, err_size, -EIO);
 		return r == -EIO ? -ENOTCONN : r;
 	}
 	/* Remote connections only: notices a daemon that stopped answering. */
-	if (virConnectSetKeepAlive(v->conn, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT) < 0)
+	if (COUNTED(COUNT_LIBVIRT_OTHER,
+		    virConnectSetKeepAlive(v->conn, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT)) < 0)
 		virResetLastError();
 	if (!v->fn)
 		return 0;
-	v->callback_id = virConnectDomainEventRegisterAny(v->conn, NULL,
-		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v, NULL);
+	v->callback_id = COUNTED(COUNT_LIBVIRT_OTHER, virConnectDomainEventRegisterAny(v->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v, NULL));
 	if (v->callback_id < 0) {
 		r = fail(err, err_size, -EIO);
 		connection_drop(v);
@@ -366,17 +376,18 @@ static int list_some(struct virt *v, unsigned flags, bool persistent, struct vir
 {
 	_cleanup_stats_ virDomainStatsRecordPtr *records = NULL;
 	struct virt_domain *grown;
-	int count = virConnectGetAllDomainStats(v->conn, VIR_DOMAIN_STATS_STATE, &records, flags);
+	int n_records = COUNTED(COUNT_LIBVIRT_LISTS,
+		virConnectGetAllDomainStats(v->conn, VIR_DOMAIN_STATS_STATE, &records, flags));
 
-	if (count < 0)
+	if (n_records < 0)
 		return fail(err, err_size, -EIO);
-	grown = realloc(*all, (*n + count + 1) * sizeof(**all));
+	grown = realloc(*all, (*n + n_records + 1) * sizeof(**all));
 	if (!grown) {
 		str_copy(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
 	*all = grown;
-	for (int i = 0; i < count; i++) {
+	for (int i = 0; i < n_records; i++) {
 		struct virt_domain *d = &grown[(*n)++];
 
 		domain_identity(records[i]->dom, d);
@@ -438,7 +449,7 @@ static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *o
 		return r;
 	/* only what reads as a UUID is looked up as one: a name costs one call, not two */
 	if (!uuid_parse(uuid_or_name, uuid)) {
-		*out = virDomainLookupByUUIDString(v->conn, uuid_or_name);
+		*out = COUNTED(COUNT_LIBVIRT_LOOKUPS, virDomainLookupByUUIDString(v->conn, uuid_or_name));
 		if (*out)
 			return 0;
 		r = last_errno(-EINVAL); /* no domain has it: it may still be a name */
@@ -446,7 +457,7 @@ static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *o
 			return fail(err, err_size, -EINVAL);
 	}
 	virResetLastError();
-	*out = virDomainLookupByName(v->conn, uuid_or_name);
+	*out = COUNTED(COUNT_LIBVIRT_LOOKUPS, virDomainLookupByName(v->conn, uuid_or_name));
 	if (*out)
 		return 0;
 	r = fail(err, err_size, -EINVAL);
@@ -461,9 +472,9 @@ static int describe(virDomainPtr dom, struct virt_domain *out, char *err, size_t
 	int reason, active, persistent;
 
 	domain_identity(dom, out);
-	if (virDomainGetState(dom, &out->state, &reason, 0) < 0 ||
-	    (active = virDomainIsActive(dom)) < 0 ||
-	    (persistent = virDomainIsPersistent(dom)) < 0)
+	if (COUNTED(COUNT_LIBVIRT_OTHER, virDomainGetState(dom, &out->state, &reason, 0)) < 0 ||
+	    (active = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsActive(dom))) < 0 ||
+	    (persistent = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsPersistent(dom))) < 0)
 		return fail(err, err_size, -EIO);
 	out->active = active;
 	out->persistent = persistent;
@@ -480,14 +491,17 @@ int virt_lookup(struct virt *v, const char *uuid_or_name, struct virt_domain *ou
 }
 
 int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
-	     char *err, size_t err_size)
+	     struct virt_domain *info, char *err, size_t err_size)
 {
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	int r = find_domain(v, uuid, &dom, err, err_size);
 
+	if (r >= 0 && info)
+		r = describe(dom, info, err, err_size);
 	if (r < 0)
 		return r;
-	*xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE : 0);
+	*xml = COUNTED(COUNT_LIBVIRT_GET_XML, virDomainGetXMLDesc(dom,
+		inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE : 0));
 	return *xml ? 0 : fail(err, err_size, -EIO);
 }
 
@@ -500,7 +514,7 @@ int virt_define(struct virt *v, const char *xml, char *err, size_t err_size)
 
 	if (r < 0)
 		return r;
-	dom = virDomainDefineXML(v->conn, xml);
+	dom = COUNTED(COUNT_LIBVIRT_DEFINES, virDomainDefineXML(v->conn, xml));
 	if (dom)
 		return 0;
 	/* drivers report a name or UUID taken by another domain as either of these */
@@ -523,12 +537,12 @@ static bool shut_down(virDomainPtr dom, int timeout_s)
 {
 	long waited_ms = 0;
 
-	if (timeout_s <= 0 || virDomainShutdown(dom) < 0) {
+	if (timeout_s <= 0 || COUNTED(COUNT_LIBVIRT_OTHER, virDomainShutdown(dom)) < 0) {
 		virResetLastError(); /* no ACPI, no agent, paused…: destroy instead */
-		return virDomainIsActive(dom) == 0;
+		return COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsActive(dom)) == 0;
 	}
 	for (;;) {
-		int active = virDomainIsActive(dom);
+		int active = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsActive(dom));
 
 		if (active <= 0) {
 			virResetLastError();
@@ -546,9 +560,10 @@ static int stop(virDomainPtr dom, int timeout_s, char *err, size_t err_size)
 {
 	if (shut_down(dom, timeout_s))
 		return 0;
-	if (virDomainDestroy(dom) == 0)
+	if (COUNTED(COUNT_LIBVIRT_OTHER, virDomainDestroy(dom)) == 0)
 		return 0;
-	if (virDomainIsActive(dom) == 0) { /* it went down on its own meanwhile */
+	/* it went down on its own meanwhile */
+	if (COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsActive(dom)) == 0) {
 		virResetLastError();
 		return 0;
 	}
@@ -575,7 +590,7 @@ int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, siz
 		timeout_s = 0;
 	if ((r = stop(dom, timeout_s, err, err_size)) < 0)
 		return r;
-	return virDomainCreate(dom) == 0 ? 0 : fail(err, err_size, -EBUSY);
+	return COUNTED(COUNT_LIBVIRT_OTHER, virDomainCreate(dom)) == 0 ? 0 : fail(err, err_size, -EBUSY);
 }
 
 /* ---- a one-off question, for vgpufs --check ---- */
@@ -602,13 +617,14 @@ int virt_probe(const char *uri, unsigned long *libvirt_version, int *n_domains,
 		str_copy(err, err_size, "cannot initialise libvirt");
 		return probe_init_result;
 	}
-	conn = virConnectOpenReadOnly(uri);
+	conn = COUNTED(COUNT_LIBVIRT_OTHER, virConnectOpenReadOnly(uri));
 	if (!conn)
 		return fail(err, err_size, -EIO);
-	if (virConnectGetLibVersion(conn, libvirt_version) < 0)
+	if (COUNTED(COUNT_LIBVIRT_OTHER, virConnectGetLibVersion(conn, libvirt_version)) < 0)
 		r = fail(err, err_size, -EIO);
-	else if ((*n_domains = virConnectListAllDomains(conn, NULL, 0)) < 0)
+	else if ((*n_domains = COUNTED(COUNT_LIBVIRT_LISTS,
+				       virConnectListAllDomains(conn, NULL, 0))) < 0)
 		r = fail(err, err_size, -EIO);
-	virConnectClose(conn);
+	COUNTED(COUNT_LIBVIRT_OTHER, virConnectClose(conn));
 	return r;
 }

@@ -7,7 +7,6 @@
 #ifndef VGPUFS_FIELDS_H
 #define VGPUFS_FIELDS_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,15 +67,11 @@ bool field_equal(const struct field *f, const void *a, const void *b);
 /* The first field of table that differs between a and b, or NULL. */
 const struct field *fields_differ(const struct field *table, const void *a, const void *b);
 
-/* Sets every field of obj from row columns first, first + 1, … in table order
- * (the order fields_columns lists them in). */
-void fields_load(const struct field *table, sqlite3_stmt *row, int first, void *obj);
-
-/* "a, b, c": the table's columns, for a SELECT; "a = ?, b = ?" for an UPDATE. */
-int fields_columns(const struct field *table, char *buf, size_t size);
-int fields_assignments(const struct field *table, char *buf, size_t size);
-/* Binds every field of obj as text to parameters first, first + 1, …; returns how many. */
-int fields_bind(const struct field *table, sqlite3_stmt *st, int first, const void *obj);
+/* Where field f of obj is. */
+static inline void *field_at(const struct field *f, void *obj)
+{
+	return (char *)obj + f->offset;
+}
 
 /* vgpu_params for obj: "key=value, …" for the fields that have a key and are not at
  * their zero value; "" when none. */

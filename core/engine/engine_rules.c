@@ -7,12 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-
-static void rule_object(char *buf, const char *group, const char *rule)
-{
-	snprintf(buf, OBJECT_MAX, "groups/%s/rules/%s", group, rule);
-}
-
 /* The rule gpus/<bdf>/group creates: "pci-0000-41-00.0" (names cannot hold colons). */
 static void gpu_rule_name(char *buf, size_t size, const char *bdf)
 {
@@ -57,7 +51,7 @@ static const struct vgpu *vgpu_stranded(struct engine *e, const struct rule_edit
 /* Refuses (EBUSY, naming the device) a rule change that would take a GPU holding vGPUs
  * out of their device's group: by removing or narrowing its rule, or by matching it
  * from a second group, which puts it in neither. */
-static int check_vgpus_stay(struct engine *e, const char *object, const struct rule_edit *edit)
+static int check_vgpus_stay(struct engine *e, const struct rule_edit *edit)
 {
 	const struct device *d;
 	const struct vgpu *v = vgpu_stranded(e, edit, &d);
@@ -66,7 +60,7 @@ static int check_vgpus_stay(struct engine *e, const char *object, const struct r
 	if (!v)
 		return 0;
 	device_path(e, d, device, sizeof(device));
-	return refuse(e, object, -EBUSY, "GPU %s would leave group %s while %s holds vGPUs on "
+	return refuse(e, -EBUSY, "GPU %s would leave group %s while %s holds vGPUs on "
 		      "it; free them first", v->gpu, d->group, device);
 }
 
@@ -87,13 +81,13 @@ static int rule_gpus_text(struct engine *e, const struct rule *r, char *buf, siz
 	return 0;
 }
 
-static int rule_get(struct engine *e, const char *group, const char *rule, const char *field,
+int engine_rule_get(struct engine *e, const char *group, const char *rule, const char *field,
 		    char *buf, size_t size)
 {
+	LOCK_ENGINE(e);
 	const struct field *f = field_find(rule_fields, field);
 	struct group *g;
 	struct rule *r;
-	char object[OBJECT_MAX];
 
 	if (find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
@@ -104,19 +98,10 @@ static int rule_get(struct engine *e, const char *group, const char *rule, const
 	if (!strcmp(field, "gpus"))
 		return rule_gpus_text(e, r, buf, size);
 	if (!strcmp(field, "error")) {
-		rule_object(object, group, rule);
-		return str_copy(buf, size, events_error(&e->events, object));
+		engine_object(e, "groups/%s/rules/%s", group, rule);
+		return str_copy(buf, size, events_error(&e->events, e->object));
 	}
 	return -ENOENT;
-}
-
-int engine_rule_get(struct engine *e, const char *group, const char *rule, const char *field,
-		    char *buf, size_t size)
-{
-	int r;
-
-	WITH_LOCK(e, r = rule_get(e, group, rule, field, buf, size));
-	return r;
 }
 
 struct rule_row {
@@ -124,71 +109,58 @@ struct rule_row {
 	const struct rule *rule;
 };
 
-static int store_rule_row(struct engine *e, void *arg)
+static int save_rule(struct engine *e, void *arg)
 {
 	const struct rule_row *row = arg;
 
-	return store_update(&e->store, "rules", rule_fields, row->rule, "group_name", row->group,
-			    "name", row->rule->name, NULL);
+	return store_rule_save(&e->store, row->group, row->rule);
 }
 
 /* Checks the value whole (its syntax, then that no vGPU is stranded), commits the rule
  * as wanted, and only then changes what readers see. */
-static int rule_set(struct engine *e, const char *group, const char *rule, const char *field,
+int engine_rule_set(struct engine *e, const char *group, const char *rule, const char *field,
 		    const char *value)
 {
+	LOCK_ENGINE(e);
 	const struct field *f = field_find(rule_fields, field);
 	struct group *g;
 	struct rule *r, wanted;
-	char object[OBJECT_MAX], why[MESSAGE_MAX], shown[256];
+	char why[MESSAGE_MAX], shown[256];
 	int rc;
 
 	if (!f || find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
-	rule_object(object, group, rule);
+	engine_object(e, "groups/%s/rules/%s", group, rule);
 	wanted = *r;
 	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0)
-		return refuse(e, object, -EINVAL, "%s", why);
+		return refuse(e, -EINVAL, "%s", why);
 	if (field_equal(f, r, &wanted))
 		return 0;
-	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, r, &wanted });
+	rc = check_vgpus_stay(e, &(struct rule_edit){ g, r, &wanted });
 	if (rc >= 0)
-		rc = commit_change(e, object, store_rule_row, &(struct rule_row){ group, &wanted });
+		rc = commit_change(e, save_rule, &(struct rule_row){ group, &wanted });
 	if (rc < 0)
 		return rc;
 	*r = wanted;
 	field_format(f, r, shown, sizeof(shown));
-	events_add(&e->events, "%s/%s = %s", object, field, shown);
+	events_add(&e->events, "%s/%s = %s", e->object, field, shown);
 	return 0;
-}
-
-int engine_rule_set(struct engine *e, const char *group, const char *rule, const char *field,
-		    const char *value)
-{
-	int r;
-
-	WITH_LOCK(e, r = rule_set(e, group, rule, field, value));
-	return r;
 }
 
 /* ---- creating and deleting rules ---- */
 
-/* The row's keys, then every field as the table has them. */
-static int store_rule_insert(struct engine *e, void *arg)
+static int insert_rule(struct engine *e, void *arg)
 {
 	const struct rule_row *row = arg;
-	int r = store_exec(&e->store, "INSERT INTO rules (group_name, name, node) "
-			   "VALUES (?, ?, ?)", row->group, row->rule->name, row->rule->node, NULL);
 
-	return r < 0 ? r : store_rule_row(e, arg);
+	return store_rule_insert(&e->store, row->group, row->rule);
 }
 
-static int store_rule_delete(struct engine *e, void *arg)
+static int delete_rule(struct engine *e, void *arg)
 {
 	const struct rule_row *row = arg;
 
-	return store_exec(&e->store, "DELETE FROM rules WHERE group_name = ? AND name = ?",
-			  row->group, row->rule->name, NULL);
+	return store_rule_delete(&e->store, row->group, row->rule->name);
 }
 
 /* A rule for this node with the given slot ("" for any), the rest as the table starts it. */
@@ -204,12 +176,11 @@ static struct rule new_rule(struct engine *e, const char *name, const char *slot
 }
 
 /* Commits and adds wanted (checked by the caller) to g. */
-static int add_rule(struct engine *e, struct group *g, const struct rule *wanted,
-		    const char *object)
+static int add_rule(struct engine *e, struct group *g, const struct rule *wanted)
 {
 	struct rule_row row = { g->name, wanted };
 	struct rule *r;
-	int rc = commit_change(e, object, store_rule_insert, &row);
+	int rc = commit_change(e, insert_rule, &row);
 
 	if (rc < 0)
 		return rc;
@@ -218,7 +189,7 @@ static int add_rule(struct engine *e, struct group *g, const struct rule *wanted
 		return -ENOMEM;
 	str_copy(r->slot, sizeof(r->slot), wanted->slot);
 	r->enabled = wanted->enabled;
-	events_add(&e->events, "%s created (node %s, slot %s%s)", object, wanted->node,
+	events_add(&e->events, "%s created (node %s, slot %s%s)", e->object, wanted->node,
 		   wanted->slot[0] ? wanted->slot : "any", wanted->enabled ? "" : ", disabled");
 	return 0;
 }
@@ -227,92 +198,69 @@ static int add_rule(struct engine *e, struct group *g, const struct rule *wanted
 static int remove_rule(struct engine *e, struct group *g, struct rule *r)
 {
 	struct rule_row row = { g->name, r };
-	char object[OBJECT_MAX];
 	int rc;
 
-	rule_object(object, g->name, r->name);
-	rc = commit_change(e, object, store_rule_delete, &row);
+	engine_object(e, "groups/%s/rules/%s", g->name, r->name);
+	rc = commit_change(e, delete_rule, &row);
 	if (rc < 0)
 		return rc;
 	group_remove_rule(g, r);
-	events_forget(&e->events, object);
-	events_add(&e->events, "%s deleted", object);
+	events_forget(&e->events, e->object);
+	events_add(&e->events, "%s deleted", e->object);
 	return 0;
 }
 
 /* A new rule matches every GPU of this node until narrowed (docs/tree.md). Where that
  * would take GPUs holding vGPUs from their group, it starts disabled instead: mkdir
  * still works, and enabling it is checked like any other rule change. */
-static int rule_create(struct engine *e, const char *group, const char *name)
+int engine_rule_create(struct engine *e, const char *group, const char *name)
 {
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, group);
-	char object[OBJECT_MAX];
 	const struct device *d;
 	struct rule wanted;
 
 	if (!g)
 		return -ENOENT;
-	snprintf(object, sizeof(object), "groups/%s", group);
+	engine_object(e, "groups/%s", group);
 	if (!value_is_name(name))
-		return refuse(e, object, -EINVAL, "\"%s\" is not a valid rule name "
+		return refuse(e, -EINVAL, "\"%s\" is not a valid rule name "
 			      "([A-Za-z0-9][A-Za-z0-9._-], at most 63)", name);
-	rule_object(object, group, name);
+	engine_object(e, "groups/%s/rules/%s", group, name);
 	if (group_find_rule(g, name))
-		return refuse(e, object, -EEXIST, "rule %s already exists in group %s", name,
+		return refuse(e, -EEXIST, "rule %s already exists in group %s", name,
 			      group);
 	wanted = new_rule(e, name, "");
 	wanted.enabled = !vgpu_stranded(e, &(struct rule_edit){ g, NULL, &wanted }, &d);
-	return add_rule(e, g, &wanted, object);
-}
-
-int engine_rule_create(struct engine *e, const char *group, const char *rule)
-{
-	int r;
-
-	WITH_LOCK(e, r = rule_create(e, group, rule));
-	return r;
-}
-
-static int rule_delete(struct engine *e, const char *group, const char *rule)
-{
-	struct group *g;
-	struct rule *r;
-	char object[OBJECT_MAX];
-	int rc;
-
-	if (find_rule(e, group, rule, &g, &r) < 0)
-		return -ENOENT;
-	rule_object(object, group, rule);
-	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, r, NULL });
-	return rc < 0 ? rc : remove_rule(e, g, r);
+	return add_rule(e, g, &wanted);
 }
 
 int engine_rule_delete(struct engine *e, const char *group, const char *rule)
 {
-	int r;
+	LOCK_ENGINE(e);
+	struct group *g;
+	struct rule *r;
+	int rc;
 
-	WITH_LOCK(e, r = rule_delete(e, group, rule));
-	return r;
+	if (find_rule(e, group, rule, &g, &r) < 0)
+		return -ENOENT;
+	engine_object(e, "groups/%s/rules/%s", group, rule);
+	rc = check_vgpus_stay(e, &(struct rule_edit){ g, r, NULL });
+	return rc < 0 ? rc : remove_rule(e, g, r);
 }
 
-static int rule_id(struct engine *e, const char *group, const char *rule)
+int engine_rule_id(struct engine *e, const char *group, const char *rule)
 {
+	LOCK_ENGINE(e);
 	struct group *g;
 	struct rule *r;
 
 	return find_rule(e, group, rule, &g, &r) < 0 ? -ENOENT : r->id;
 }
 
-int engine_rule_id(struct engine *e, const char *group, const char *rule)
+int engine_for_each_rule(struct engine *e, const char *group, engine_name_fn fn, void *ctx)
 {
-	int r;
-
-	WITH_LOCK(e, r = rule_id(e, group, rule));
-	return r;
-}
-
-static int list_rules(struct engine *e, const char *group, engine_name_fn fn, void *ctx)
-{
+	LOCK_ENGINE(e);
 	struct group *g = groups_find(&e->groups, group);
 
 	if (!g)
@@ -326,18 +274,11 @@ static int list_rules(struct engine *e, const char *group, engine_name_fn fn, vo
 	return 0;
 }
 
-int engine_for_each_rule(struct engine *e, const char *group, engine_name_fn fn, void *ctx)
-{
-	int r;
-
-	WITH_LOCK(e, r = list_rules(e, group, fn, ctx));
-	return r;
-}
-
 /* ---- gpus/<bdf>/group ---- */
 
-static int gpu_group(struct engine *e, const char *bdf, char *buf, size_t size)
+int engine_gpu_group(struct engine *e, const char *bdf, char *buf, size_t size)
 {
+	LOCK_ENGINE(e);
 	const struct gpu *gpu = host_find_gpu(&e->host, bdf);
 	const struct group *first;
 
@@ -347,14 +288,6 @@ static int gpu_group(struct engine *e, const char *bdf, char *buf, size_t size)
 	if (groups_matching(&e->groups, gpu, e->host_name, &first) != 1)
 		first = NULL;
 	return str_copy(buf, size, first ? first->name : "");
-}
-
-int engine_gpu_group(struct engine *e, const char *bdf, char *buf, size_t size)
-{
-	int r;
-
-	WITH_LOCK(e, r = gpu_group(e, bdf, buf, size));
-	return r;
 }
 
 /* The GPU's own rule (pci-<bdf>), in whichever group holds it. */
@@ -397,7 +330,7 @@ static const struct rule *other_match(struct engine *e, const struct gpu *gpu,
 }
 
 /* "": the GPU's own rule goes, if nothing else would keep the GPU in a group. */
-static int gpu_unassign(struct engine *e, const struct gpu *gpu, const char *object)
+static int gpu_unassign(struct engine *e, const struct gpu *gpu)
 {
 	struct group *holder = NULL;
 	struct rule *own = own_rule(e, gpu->pci.bdf, &holder);
@@ -406,63 +339,57 @@ static int gpu_unassign(struct engine *e, const struct gpu *gpu, const char *obj
 	int rc;
 
 	if (r)
-		return refuse(e, object, -EBUSY, "GPU %s is still matched by rule %s of group "
+		return refuse(e, -EBUSY, "GPU %s is still matched by rule %s of group "
 			      "%s; change or remove that rule", gpu->pci.bdf, r->name, other->name);
 	if (!own)
 		return 0;
-	rc = check_vgpus_stay(e, object, &(struct rule_edit){ holder, own, NULL });
+	rc = check_vgpus_stay(e, &(struct rule_edit){ holder, own, NULL });
 	return rc < 0 ? rc : remove_rule(e, holder, own);
 }
 
-static int gpu_set_group(struct engine *e, const char *bdf, const char *name)
+int engine_gpu_set_group(struct engine *e, const char *bdf, const char *name)
 {
+	LOCK_ENGINE(e);
 	const struct gpu *gpu = host_find_gpu(&e->host, bdf);
 	struct group *g, *holder = NULL;
 	const struct group *other;
 	const struct rule *r, *own;
 	struct rule wanted;
-	char object[OBJECT_MAX], rule[NAME_MAX_LEN + 1];
+	char rule[NAME_MAX_LEN + 1];
 	int rc;
 
 	if (!gpu)
 		return -ENOENT;
-	snprintf(object, sizeof(object), "gpus/%s", bdf);
+	engine_object(e, "gpus/%s", bdf);
 	if (!name[0])
-		return gpu_unassign(e, gpu, object);
+		return gpu_unassign(e, gpu);
 	if (!value_is_name(name))
-		return refuse(e, object, -EINVAL, "group takes a group name or \"\", not \"%s\"",
+		return refuse(e, -EINVAL, "group takes a group name or \"\", not \"%s\"",
 			      name);
 	g = groups_find(&e->groups, name);
 	if (!g)
-		return refuse(e, object, -ENOENT, "no resource group named \"%s\" (see groups/)",
+		return refuse(e, -ENOENT, "no resource group named \"%s\" (see groups/)",
 			      name);
 	r = other_match(e, gpu, g, NULL, &other);
 	if (r)
-		return refuse(e, object, -EBUSY, "GPU %s already belongs to group %s (rule %s); "
+		return refuse(e, -EBUSY, "GPU %s already belongs to group %s (rule %s); "
 			      "write \"\" to its group first", bdf, other->name, r->name);
 	own = own_rule(e, bdf, &holder);
 	if (own && holder != g)
-		return refuse(e, object, -EBUSY, "GPU %s has the disabled rule %s in group %s; "
+		return refuse(e, -EBUSY, "GPU %s has the disabled rule %s in group %s; "
 			      "remove it first", bdf, own->name, holder->name);
 	if (own || group_matches(g, gpu, e->host_name))
 		return 0; /* already in g */
 	if (g->profile[0] && gpu_find_type(gpu, g->profile) < 0)
-		return refuse(e, object, -EINVAL, "GPU %s (%s) does not offer profile %s of group "
+		return refuse(e, -EINVAL, "GPU %s (%s) does not offer profile %s of group "
 			      "%s: a rule for it could never give a vGPU", bdf, gpu->name,
 			      g->profile, g->name);
 	gpu_rule_name(rule, sizeof(rule), bdf);
 	wanted = new_rule(e, rule, bdf);
-	rc = check_vgpus_stay(e, object, &(struct rule_edit){ g, NULL, &wanted });
+	rc = check_vgpus_stay(e, &(struct rule_edit){ g, NULL, &wanted });
 	if (rc < 0)
 		return rc;
-	rule_object(object, g->name, rule);
-	return add_rule(e, g, &wanted, object);
+	engine_object(e, "groups/%s/rules/%s", g->name, rule);
+	return add_rule(e, g, &wanted);
 }
 
-int engine_gpu_set_group(struct engine *e, const char *bdf, const char *group)
-{
-	int r;
-
-	WITH_LOCK(e, r = gpu_set_group(e, bdf, group));
-	return r;
-}

@@ -1,0 +1,166 @@
+/* engine_internal.h — the engine's state, shared by the engine_*.c files that implement
+ * the public API (engine.h) area by area. Every function here expects the lock held. */
+#ifndef VGPUFS_ENGINE_INTERNAL_H
+#define VGPUFS_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include "devices.h"
+#include "domxml.h"
+#include "engine.h"
+#include "events.h"
+#include "groups.h"
+#include "host.h"
+#include "placement.h"
+#include "cluster_store.h"
+#include "node_store.h"
+#include "store.h"
+#include "virt.h"
+
+/* A domain we redefined: the DEFINED events libvirt still owes us for it. */
+struct own_define {
+	char uuid[UUID_STR_LEN];
+	unsigned pending;
+};
+
+/* A domain's name as last heard of (a listing, a lookup, an event): vms/<name> paths are
+ * resolved here without asking libvirt. */
+struct vm_name {
+	char uuid[UUID_STR_LEN];
+	char name[256];
+};
+
+struct vm_event {
+	enum virt_event event;
+	char uuid[UUID_STR_LEN];
+	char name[256];
+};
+
+/* host/: the node's own settings, stored as key/value rows (host_fields). */
+struct host_settings {
+	bool maintenance;
+};
+
+struct engine {
+	pthread_mutex_t lock;
+	/* The tree path of the object the operation in progress is about ("vms/v/devices/d"):
+	 * set by each public function that changes something, under the lock, and what
+	 * refuse() and commit_change() record a refusal on. */
+	char object[OBJECT_MAX];
+	char host_name[256];
+	char state_dir[PATH_MAX];
+	struct host host;
+	struct store store;
+	struct groups groups;
+	struct devices devices;
+	struct events events;
+	struct virt *virt;
+	struct host_settings settings;
+	/* libvirt lifecycle events, queued by libvirt's thread for the worker */
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	struct vm_event *queue;
+	size_t n_queue;
+	bool stopping;
+	struct own_define *own_defines;  /* under the engine lock */
+	size_t n_own_defines;
+	struct vm_name *vm_names;        /* under the engine lock */
+	size_t n_vm_names;
+	pthread_t worker;
+	bool worker_started;
+};
+
+/* Holds the engine lock from here to the end of the enclosing block (each public function
+ * of engine.h starts with it; see its note on concurrency). */
+static inline struct engine *engine_lock(struct engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	return e;
+}
+static inline void engine_unlockp(struct engine **e)
+{
+	pthread_mutex_unlock(&(*e)->lock);
+}
+#define LOCK_ENGINE(e) \
+	struct engine *engine_locked_ __attribute__((cleanup(engine_unlockp), unused)) = \
+		engine_lock(e)
+
+/* Records a refused change on e->object (its error file and the event log); returns err. */
+int refuse(struct engine *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sets e->object for the operation in progress. */
+void engine_object(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs `change` (statements against e->store) in one committed transaction. */
+int commit_change(struct engine *e, int (*change)(struct engine *e, void *arg), void *arg);
+
+/* engine_groups.c */
+/* The GPUs of group g that offer its profile, with their vGPU count and free room. */
+int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
+		     struct placement_gpu *load, size_t *n);
+
+/* engine_devices.c */
+/* The vGPUs of device d, at most max, in the order they were made. */
+size_t device_vgpus(struct engine *e, const struct device *d, struct vgpu **out, size_t max);
+/* unassigned | allocated | restart-required | attached | error */
+const char *device_status(struct engine *e, const struct device *d, bool vm_active);
+/* "vms/<vm>/devices/<dev>", by the VM's name (its UUID when libvirt does not know it). */
+void device_path(struct engine *e, const struct device *d, char *buf, size_t size);
+/* True when a device of the group has vGPUs (groups cannot go while so); *device names it. */
+bool group_in_use(struct engine *e, const char *group, char *device, size_t size);
+
+/* definition.c */
+void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *out);
+/* Applies a VM's devices to its persistent definition when they differ: as recorded, but
+ * for `want` (NULL for none), a device as a change would leave it. */
+int vm_apply(struct engine *e, const char *vm_uuid, const struct device *want, char *err,
+	     size_t err_size);
+/* The same, on xml: the persistent definition the caller has just read. */
+int vm_apply_to(struct engine *e, const char *vm_uuid, const char *xml,
+		const struct device *want, char *err, size_t err_size);
+
+/* allocation.c */
+struct plan {
+	struct vgpu *vgpus;   /* planned, then journaled as 'creating' */
+	size_t n;
+};
+/* Journals count new vGPUs for `want` as 'creating' and makes them on the host. */
+int allocate(struct engine *e, const struct device *want, unsigned count, struct plan *p);
+/* Undoes an allocation that was not acknowledged: host, memory, journal. */
+void rollback_plan(struct engine *e, struct plan *p);
+int vgpu_make(struct engine *e, const struct vgpu *v);
+int vgpu_unmake(struct engine *e, const struct vgpu *v);
+
+/* change.c */
+/* Moves d to `want` (or deletes it): the single path every device change takes. */
+int change_device(struct engine *e, struct device *d, const struct device *want,
+		  bool delete_device);
+/* Removes a vGPU whose row says 'removing': host, journal, memory. */
+void finish_removal(struct engine *e, const char *uuid);
+
+/* recovery.c */
+/* Frees the devices of VMs libvirt no longer has (missed events, a libvirtd restart). */
+void devices_forget_missing_vms(struct engine *e);
+/* Brings the engine's journal and the host in line at start: rolls back unacknowledged
+ * allocations, finishes removals, frees vGPUs of VMs that are gone, re-creates missing
+ * vGPUs and re-applies every VM's devices to its definition. */
+int devices_recover(struct engine *e);
+/* A domain was undefined: its vGPUs and devices go. */
+void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
+
+/* engine_vms.c */
+/* The UUID of the domain named name: from the names heard of, else asked of libvirt (by
+ * name only) and remembered; -ENOENT when libvirt has no such domain. */
+int vm_resolve(struct engine *e, const char *name, char uuid[UUID_STR_LEN]);
+/* The domain now, by UUID (its state, its current name): one libvirt lookup. */
+int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm);
+/* The domain's name ("" when libvirt has no such domain), asking libvirt only when the
+ * name is not known. */
+int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size);
+/* We redefined the domain: its next DEFINED event is our own and is skipped. */
+void vms_expect_own_define(struct engine *e, const char *vm_uuid);
+int vms_start_worker(struct engine *e);
+void vms_stop_worker(struct engine *e);
+void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *ctx);
+
+#endif

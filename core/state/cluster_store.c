@@ -1,0 +1,89 @@
+/* cluster_store.c — see cluster_store.h: groups and rules in sqlite. */
+#include "cluster_store.h"
+#include "util.h"
+
+#include <errno.h>
+
+static int load_groups(struct store *s, struct groups *gs)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_select(s, &st, "groups", "name", group_fields);
+
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct group *g = groups_add(gs, store_column(st, 0));
+
+		if (!g)
+			return -ENOMEM;
+		store_load_fields(group_fields, st, 1, g);
+	}
+	return r;
+}
+
+static int load_rules(struct store *s, struct groups *gs)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_select(s, &st, "rules", "group_name, name", rule_fields);
+
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct group *g = groups_find(gs, store_column(st, 0));
+		struct rule *rule;
+
+		if (!g)
+			continue; /* foreign keys make this impossible; be safe */
+		rule = group_add_rule(g, store_column(st, 1), "");
+		if (!rule)
+			return -ENOMEM;
+		store_load_fields(rule_fields, st, 2, rule);
+	}
+	return r;
+}
+
+int store_groups_load(struct store *s, struct groups *gs)
+{
+	int r = store_add_columns(s, "groups", group_fields);
+
+	if (r >= 0)
+		r = store_add_columns(s, "rules", rule_fields);
+	if (r >= 0)
+		r = load_groups(s, gs);
+	if (r >= 0)
+		r = load_rules(s, gs);
+	if (r < 0)
+		groups_free(gs);
+	return r;
+}
+
+int store_group_insert(struct store *s, const char *name)
+{
+	return store_exec(s, "INSERT INTO groups (name) VALUES (?)", name, NULL);
+}
+
+int store_group_delete(struct store *s, const char *name)
+{
+	return store_exec(s, "DELETE FROM groups WHERE name = ?", name, NULL);
+}
+
+int store_group_save(struct store *s, const struct group *g)
+{
+	return store_update(s, "groups", group_fields, g, "name", g->name, NULL);
+}
+
+int store_rule_insert(struct store *s, const char *group, const struct rule *rule)
+{
+	int r = store_exec(s, "INSERT INTO rules (group_name, name, node) VALUES (?, ?, ?)",
+			   group, rule->name, rule->node, NULL);
+
+	return r < 0 ? r : store_rule_save(s, group, rule);
+}
+
+int store_rule_delete(struct store *s, const char *group, const char *name)
+{
+	return store_exec(s, "DELETE FROM rules WHERE group_name = ? AND name = ?", group, name,
+			  NULL);
+}
+
+int store_rule_save(struct store *s, const char *group, const struct rule *rule)
+{
+	return store_update(s, "rules", rule_fields, rule, "group_name", group, "name",
+			    rule->name, NULL);
+}
