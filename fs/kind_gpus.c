@@ -14,7 +14,6 @@ static int gpu_exists(const struct node *n, const char *bdf)
 {
 	struct gpu_info g;
 
-	(void)n;
 	return engine_gpu_info(n->engine, bdf, &g);
 }
 

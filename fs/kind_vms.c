@@ -25,9 +25,7 @@ static int show_vgpu(const struct node *n, const struct attr *a, struct text *ou
 
 static int vgpu_exists(const struct node *n, const char *uuid)
 {
-	char value[64];
-
-	return engine_vgpu_get(n->engine, uuid, "gpu", value, sizeof(value));
+	return engine_vgpu_exists(n->engine, uuid);
 }
 
 static int vgpu_list(const struct node *n, engine_name_fn fn, void *ctx)

@@ -137,6 +137,7 @@ int engine_for_each_device_vgpu(struct engine *e, const char *vm, const char *de
  * host. gpu limits the listing to one GPU when not NULL. Fields: gpu profile type_id
  * params vm device tenant state. */
 int engine_for_each_vgpu(struct engine *e, const char *gpu, engine_name_fn fn, void *ctx);
+int engine_vgpu_exists(struct engine *e, const char *uuid);
 int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
 		    size_t size);
 

@@ -365,6 +365,15 @@ static const char *vgpu_view_state(struct engine *e, const struct vgpu_view *v)
 	return "created";
 }
 
+int engine_vgpu_exists(struct engine *e, const char *uuid)
+{
+	LOCK_ENGINE(e);
+	struct find_view f = { .uuid = uuid };
+	int r = for_each_vgpu_view(e, match_view, &f);
+
+	return r < 0 ? r : f.ok ? 0 : -ENOENT;
+}
+
 int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
 		    size_t size)
 {
