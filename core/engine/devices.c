@@ -45,10 +45,10 @@ enum vgpu_state vgpu_state_from_name(const char *name)
 
 struct device *devices_add(struct devices *ds, const char *vm_uuid, const char *name)
 {
-	struct device *grown = realloc(ds->items, (ds->n + 1) * sizeof(*ds->items));
-	struct device *d;
+	struct device *grown, *d;
 
 	assert(!devices_find(ds, vm_uuid, name));
+	grown = realloc(ds->items, (ds->n + 1) * sizeof(*ds->items));
 	if (!grown)
 		return NULL;
 	ds->items = grown;
@@ -81,9 +81,10 @@ struct device *devices_find(struct devices *ds, const char *vm_uuid, const char 
 
 struct vgpu *devices_add_vgpu(struct devices *ds, const struct vgpu *v)
 {
-	struct vgpu *grown = realloc(ds->vgpus, (ds->n_vgpus + 1) * sizeof(*ds->vgpus));
+	struct vgpu *grown;
 
 	assert(!devices_find_vgpu(ds, v->uuid)); /* a UUID names one vGPU */
+	grown = realloc(ds->vgpus, (ds->n_vgpus + 1) * sizeof(*ds->vgpus));
 	if (!grown)
 		return NULL;
 	ds->vgpus = grown;
