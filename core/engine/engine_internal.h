@@ -4,15 +4,15 @@
 #define VGPUFS_ENGINE_INTERNAL_H
 
 #include <pthread.h>
+#include "cluster_store.h"
 #include "devices.h"
 #include "domxml.h"
 #include "engine.h"
 #include "events.h"
 #include "groups.h"
 #include "host.h"
-#include "placement.h"
-#include "cluster_store.h"
 #include "node_store.h"
+#include "placement.h"
 #include "store.h"
 #include "virt.h"
 
