@@ -356,27 +356,50 @@ static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info
 	return 0;
 }
 
+/* A listing; with plus (readdirplus), each entry carries its attributes, so that a walk
+ * of the tree (find, ls -l, a config tool) costs no lookup per entry. */
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
+	bool plus;
+	struct stat st;  /* the entry's, when plus */
 };
 
 static int fill_one(const char *name, void *ctx)
 {
 	struct fill_ctx *f = ctx;
 
-	return f->filler(f->buf, name, NULL, 0, 0) ? -ENOBUFS : 0;
+	return f->filler(f->buf, name, f->plus ? &f->st : NULL, 0,
+			 f->plus ? FUSE_FILL_DIR_PLUS : 0) ? -ENOBUFS : 0;
+}
+
+static int fill_attr(struct fill_ctx *f, const struct node *n, const struct attr *a)
+{
+	if (f->plus) {
+		struct target t = { .type = TARGET_ATTR, .node = *n, .attr = a };
+
+		fill_stat(&f->st, S_IFREG | a->mode, attr_size(&t));
+	}
+	return fill_one(a->name, f);
+}
+
+static int fill_temp(const char *name, void *ctx)
+{
+	struct fill_ctx *f = ctx;
+	struct fill_ctx plain = { f->buf, f->filler, false, { 0 } };
+
+	return fill_one(name, &plain); /* its attributes change with each write: looked up */
 }
 
 static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset,
 			struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct target t;
-	struct fill_ctx f = { buf, filler };
+	struct fill_ctx f = { buf, filler, false, { 0 } };
 	const struct node_kind *k;
 	int r = resolve(path, &t);
 
-	(void)offset, (void)fi, (void)flags;
+	(void)offset, (void)fi;
 	if (r < 0)
 		return r;
 	if (t.type != TARGET_DIR)
@@ -384,13 +407,16 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	k = t.node.kind;
 	fill_one(".", &f);
 	fill_one("..", &f);
+	f.plus = flags & FUSE_READDIR_PLUS;
 	for (const struct attr *a = k->attrs; a && a->name; a++)
-		fill_one(a->name, &f);
+		fill_attr(&f, &t.node, a);
 	for (const struct field *field = k->fields; field && field->name; field++)
-		fill_one(field->name, &f);
+		fill_attr(&f, &t.node, find_attr(k, field->name));
+	fill_stat(&f.st, S_IFDIR | 0755, 0);
 	for (const struct subdir *s = k->subdirs; s && s->name; s++)
 		fill_one(s->name, &f);
-	r = tempfile_list(strcmp(path, "/") ? path : "", fill_one, &f);
+	r = tempfile_list(strcmp(path, "/") ? path : "", fill_temp, &f);
+	fill_stat(&f.st, (k->readlink ? S_IFLNK | 0777 : S_IFDIR | 0755), 0);
 	return r < 0 || !k->list ? r : k->list(&t.node, fill_one, &f);
 }
 
@@ -422,6 +448,7 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)h;
 	fi->keep_cache = t->attr->constant;
 	fi->direct_io = !t->attr->constant;
+	fi->noflush = 1; /* every write is stored as it comes: nothing is left for close */
 	return 0;
 }
 

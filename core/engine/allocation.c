@@ -68,6 +68,23 @@ static int take_slot(struct engine *e, struct gpu *gpu, const struct plan *p, ch
 	return r < 0 ? r : -ENOSPC;
 }
 
+/* The group's GPUs and their room, from the snapshot as it stands; when that is short of
+ * count, from fresh readings: the group is only found full on those. */
+static int candidates(struct engine *e, const struct group *g, unsigned count,
+		      struct gpu **gpus, struct placement_gpu *load, size_t *n)
+{
+	unsigned total = 0;
+	int r = group_candidates(e, g, gpus, load, n);
+
+	for (size_t i = 0; r >= 0 && i < *n; i++)
+		total += load[i].free;
+	if (r < 0 || total >= count)
+		return r;
+	for (size_t i = 0; i < *n; i++)
+		host_forget_gpu(&e->host, gpus[i]);
+	return group_candidates(e, g, gpus, load, n);
+}
+
 static int plan_vgpus(struct engine *e, const struct device *want, const struct group *g,
 		      unsigned count, struct plan *p)
 {
@@ -83,7 +100,7 @@ static int plan_vgpus(struct engine *e, const struct device *want, const struct 
 			      "new vGPUs are placed");
 	if (!g->profile[0])
 		return refuse(e, -EINVAL, "group %s has no profile yet", g->name);
-	r = group_candidates(e, g, gpus, load, &n);
+	r = candidates(e, g, count, gpus, load, &n);
 	if (r < 0)
 		return refuse(e, r, "cannot read GPU capacity: %s", strerror(-r));
 	for (size_t i = 0; i < n; i++)
@@ -160,18 +177,13 @@ static int kernel_refusal(struct engine *e, int r, const struct vgpu *v)
 		      strerror(-r));
 }
 
-/* Steps 1-3 of an allocation: journal, make on the host (rows stay 'creating'). */
-int allocate(struct engine *e, const struct device *want, unsigned count,
-		    struct plan *p)
+/* Steps 1-2 of one attempt: journal, make on the host (rows stay 'creating'). On
+ * failure, nothing is left of it; *failed is the vGPU the kernel refused, if any. */
+static int make_plan(struct engine *e, struct plan *p, const struct vgpu **failed)
 {
-	struct group *g = groups_find(&e->groups, want->group);
-	int r;
+	int r = commit_change(e, journal_plan, p);
 
-	if (!g)
-		return refuse(e, -ENOENT, "no resource group named \"%s\"", want->group);
-	r = plan_vgpus(e, want, g, count, p);
-	if (r >= 0)
-		r = commit_change(e, journal_plan, p);
+	*failed = NULL;
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++)
@@ -181,11 +193,45 @@ int allocate(struct engine *e, const struct device *want, unsigned count,
 	for (size_t i = 0; i < p->n; i++) {
 		r = vgpu_make(e, &p->vgpus[i]);
 		if (r < 0) {
-			kernel_refusal(e, r, &p->vgpus[i]);
+			*failed = &p->vgpus[i];
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Steps 1-3 of an allocation: plan, journal, make on the host (rows stay 'creating').
+ * Placement trusts the snapshot whatever its age (the daemon's own changes are in it at
+ * once; reading every GPU of the group for each vGPU would cost more than making it).
+ * The kernel has the last word: a GPU it finds full (changed behind the daemon's back)
+ * is read again and the vGPUs placed again, at most once per GPU. */
+int allocate(struct engine *e, const struct device *want, unsigned count,
+		    struct plan *p)
+{
+	struct group *g = groups_find(&e->groups, want->group);
+	const struct vgpu *failed;
+	int r;
+
+	if (!g)
+		return refuse(e, -ENOENT, "no resource group named \"%s\"", want->group);
+	for (size_t attempt = 0;; attempt++) {
+		snapshot_trust(&e->host.snapshot, true);
+		r = plan_vgpus(e, want, g, count, p);
+		snapshot_trust(&e->host.snapshot, false);
+		if (r < 0 || (r = make_plan(e, p, &failed)) >= 0)
+			break;
+		if (!failed)
+			return r;
+		if ((r != -EUSERS && r != -ENOSPC) || attempt >= e->host.n_gpus) {
+			kernel_refusal(e, r, failed);
 			rollback_plan(e, p);
 			return r == -EUSERS ? -ENOSPC : r;
 		}
+		rollback_plan(e, p);
+		free(p->vgpus);
+		*p = (struct plan){ 0 };
 	}
-	crashpoint("allocate-created");
-	return 0;
+	if (r >= 0)
+		crashpoint("allocate-created");
+	return r;
 }

@@ -228,7 +228,7 @@ int change_device(struct engine *e, struct device *d, const struct device *want,
 	if (add || c.n_removed || d->attach_guest_drivers != want->attach_guest_drivers)
 		r = virt_xml(e->virt, d->vm_uuid, true, &xml, &vm, err, sizeof(err));
 	else
-		r = vm_lookup(e, d->vm_uuid, &vm);
+		r = vm_lookup(e, d->vm_uuid, &vm, false);
 	if (r < 0)
 		return refuse(e, r, "VM lookup failed: %s", err[0] ? err : strerror(-r));
 	r = prepare_change(e, &c, add, want, vm.active, xml);

@@ -97,7 +97,10 @@ static int discover(const char *root, struct discovery *d, char *err, size_t err
 		snprintf(err, err_size, "sysfs root %s: %s", root, strerror(-r));
 		return r;
 	}
-	r = host_discover(&d->host, root, err, err_size);
+	struct catalogues none = { 0 }; /* read every model's types, as a first start does */
+
+	r = host_discover(&d->host, root, SNAPSHOT_MAX_AGE_MS, &none, err, err_size);
+	catalogues_free(&none);
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, err_size, "discovery under %s: %s", root, strerror(-r));

@@ -32,6 +32,34 @@ static int load_settings(struct engine *e)
 	return 0;
 }
 
+/* Discovery, with the GPU models' types known from earlier starts; those it had to read
+ * are kept for the next. Keeping them is only a saving: a failure is logged, not fatal. */
+static int discover(struct engine *e, const char *sysfs_root, char *err, size_t err_size)
+{
+	struct catalogues known = { 0 };
+	int r = store_catalogues_load(&e->store, &known);
+
+	if (r < 0) { /* unreadable: read every model's types, as a first start does */
+		catalogues_free(&known);
+		events_add(&e->events, "vGPU type catalogues not read (%s): types read from sysfs",
+			   strerror(-r));
+	}
+	r = host_discover(&e->host, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
+	if (r >= 0 && known.changed) {
+		int saved = store_begin(&e->store);
+
+		if (saved >= 0 && (saved = store_catalogues_save(&e->store, &known)) >= 0)
+			saved = store_commit(&e->store);
+		if (saved < 0) {
+			store_rollback(&e->store);
+			events_add(&e->events, "vGPU type catalogues not saved: %s",
+				   sqlite3_errmsg(e->store.db));
+		}
+	}
+	catalogues_free(&known);
+	return r;
+}
+
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size)
 {
@@ -54,7 +82,7 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (r >= 0 && (r = store_devices_load(&e->store, &e->devices)) < 0)
 		snprintf(err, err_size, "loading devices: %s", strerror(-r));
 	if (r >= 0)
-		r = host_discover(&e->host, opts->sysfs_root, err, err_size);
+		r = discover(e, opts->sysfs_root, err, err_size);
 	if (r >= 0)
 		r = virt_open(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
 	if (r >= 0)

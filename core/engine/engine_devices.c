@@ -220,7 +220,7 @@ int engine_device_get(struct engine *e, const char *vm_name, const char *dev,
 	if (!strcmp(field, "type"))
 		return str_copy(buf, size, "nvidia-vgpu");
 	if (!strcmp(field, "status")) /* the one field that needs the domain's state */
-		return (r = vm_lookup(e, d->vm_uuid, &vm)) < 0 ? r :
+		return (r = vm_lookup(e, d->vm_uuid, &vm, false)) < 0 ? r :
 			str_copy(buf, size, device_status(e, d, vm.active));
 	if (!strcmp(field, "error")) {
 		engine_object(e, "vms/%s/devices/%s", vm_name, dev);

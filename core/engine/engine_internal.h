@@ -152,8 +152,9 @@ void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name)
 /* The UUID of the domain named name: from the names heard of, else asked of libvirt (by
  * name only) and remembered; -ENOENT when libvirt has no such domain. */
 int vm_resolve(struct engine *e, const char *name, char uuid[UUID_STR_LEN]);
-/* The domain now, by UUID (its state, its current name): one libvirt lookup. */
-int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm);
+/* The domain now, by UUID (its current name, whether it is active): one libvirt lookup;
+ * with_state also asks its state (one more call). */
+int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm, bool with_state);
 /* The domain's name ("" when libvirt has no such domain), asking libvirt only when the
  * name is not known. */
 int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size);

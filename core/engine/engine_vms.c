@@ -69,7 +69,7 @@ int vm_resolve(struct engine *e, const char *name, char uuid[UUID_STR_LEN])
 
 	if (known)
 		return str_copy(uuid, UUID_STR_LEN, known->uuid);
-	r = virt_lookup(e->virt, name, &vm, err, sizeof(err));
+	r = virt_find(e->virt, name, &vm, err, sizeof(err));
 	if (r < 0 || strcmp(vm.name, name))
 		return r < 0 ? r : -ENOENT; /* a UUID is not a name */
 	remember_name(e, vm.uuid, vm.name);
@@ -84,13 +84,14 @@ int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size)
 	buf[0] = '\0';
 	if (known)
 		return str_copy(buf, size, known->name);
-	return vm_lookup(e, uuid, &vm) < 0 ? 0 : str_copy(buf, size, vm.name);
+	return vm_lookup(e, uuid, &vm, false) < 0 ? 0 : str_copy(buf, size, vm.name);
 }
 
-int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm)
+int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm, bool with_state)
 {
 	char err[256];
-	int r = virt_lookup(e->virt, uuid, vm, err, sizeof(err));
+	int r = with_state ? virt_lookup(e->virt, uuid, vm, err, sizeof(err)) :
+		virt_find(e->virt, uuid, vm, err, sizeof(err));
 
 	if (r == -ENOENT)
 		forget_name(e, uuid);
@@ -163,7 +164,7 @@ int engine_vm_get(struct engine *e, const char *name, const char *field, char **
 
 	*out = NULL;
 	if (r >= 0 && live)
-		r = vm_lookup(e, uuid, &vm);
+		r = vm_lookup(e, uuid, &vm, !strcmp(field, "state"));
 	if (r < 0)
 		return r;
 	if (!strcmp(field, "definition"))
@@ -203,7 +204,7 @@ static int vm_restart(struct engine *e, const char *name, const char *value)
 
 		r = vm_resolve(e, name, uuid);
 		if (r >= 0)
-			r = vm_lookup(e, uuid, &vm);
+			r = vm_lookup(e, uuid, &vm, false);
 		if (r < 0 || !on)
 			return r;
 		if (!vm.active) {
@@ -360,7 +361,7 @@ static const char *vgpu_view_state(struct engine *e, const struct vgpu_view *v)
 		return "orphan";
 	if (v->record->state != VGPU_CREATED)
 		return vgpu_state_name(v->record->state);
-	if (vm_lookup(e, v->record->vm_uuid, &vm) >= 0 && vm.active)
+	if (vm_lookup(e, v->record->vm_uuid, &vm, false) >= 0 && vm.active)
 		return "in-use";
 	return "created";
 }

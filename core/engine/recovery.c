@@ -66,7 +66,7 @@ void devices_forget_missing_vms(struct engine *e)
 		if (i >= e->devices.n)
 			continue;
 		str_copy(uuid, sizeof(uuid), e->devices.items[i].vm_uuid);
-		if (virt_lookup(e->virt, uuid, &vm, err, sizeof(err)) == -ENOENT)
+		if (virt_find(e->virt, uuid, &vm, err, sizeof(err)) == -ENOENT)
 			devices_vm_gone(e, uuid, uuid);
 	}
 }

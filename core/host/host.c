@@ -72,15 +72,19 @@ static int detect_mode(const char *root, struct gpu *g)
 	return r;
 }
 
-static int read_types(const char *root, struct gpu *g)
+/* The parents of an mdev GPU (the GPU, or each of its VFs) offer the same types: the
+ * first is read. A vfio-sriov VF lists what it can create now: every type while the GPU
+ * is empty (the first VF is read then), else only the one in use, so every VF is read. */
+static int read_types(const char *root, struct gpu *g, bool in_use)
 {
+	size_t n = g->mode == GPU_MODE_VFIO_SRIOV && in_use ? g->n_slots : g->n_slots > 0;
 	int r = 0;
 
-	for (size_t i = 0; i < g->n_slots && r >= 0; i++) {
+	for (size_t i = 0; i < n && r >= 0; i++) {
 		if (g->mode == GPU_MODE_MDEV)
 			r = mdev_for_each_type(root, g->slots[i], merge_type, g);
 		else
-			r = vfio_sriov_for_each_creatable(root, g->slots[i], merge_type, g);
+			r = vfio_sriov_for_each_creatable(NULL, root, g->slots[i], merge_type, g);
 	}
 	return r;
 }
@@ -120,36 +124,67 @@ static void derive_max_instances(struct gpu *g)
 	}
 }
 
-static int build_gpu(struct host *h, struct gpu *g)
+/* g's types: from the catalogue of its model when one is known, else read (and the
+ * catalogue kept when it is complete). */
+static int load_types(struct host *h, struct gpu *g, const char *driver,
+		      struct catalogues *known)
 {
+	char key[CATALOGUE_KEY_MAX];
+	const struct catalogue *c;
+	struct gpu_usage u = { -1, 0 };
+	int r = g->mode == GPU_MODE_VFIO_SRIOV ? host_gpu_usage(h, g, &u) : 0;
+
+	snprintf(key, sizeof(key), "%04x:%04x %04x:%04x %s %s", g->pci.vendor, g->pci.device,
+		 g->pci.subsystem_vendor, g->pci.subsystem_device, gpu_mode_name(g->mode),
+		 driver);
+	if (r < 0)
+		return r;
+	if ((c = catalogue_find(known, key))) {
+		g->types = malloc((c->n_types ? c->n_types : 1) * sizeof(*g->types));
+		if (!g->types)
+			return -ENOMEM;
+		memcpy(g->types, c->types, c->n_types * sizeof(*g->types));
+		g->n_types = c->n_types;
+		return 0;
+	}
+	if ((r = read_types(h->root, g, u.used > 0)) < 0)
+		return r;
+	if (g->mode == GPU_MODE_VFIO_SRIOV) {
+		g->catalogue_partial = u.used > 0;
+		derive_max_instances(g);
+	}
+	if (g->catalogue_partial || !g->n_types)
+		return 0;
+	return catalogue_add(known, key, g->types, g->n_types);
+}
+
+static int build_gpu(struct host *h, struct gpu *g, const char *driver,
+		     struct catalogues *known)
+{
+	struct gpu_usage u;
 	int r = detect_mode(h->root, g);
 
-	if (r >= 0)
-		r = read_types(h->root, g);
+	if (r >= 0 && g->mode != GPU_MODE_NONE)
+		r = load_types(h, g, driver, known);
 	if (r < 0)
 		return r;
 	name_gpu(g);
-	if (g->mode == GPU_MODE_VFIO_SRIOV) {
-		struct gpu_usage u;
-
-		r = host_gpu_usage(h, g, &u);
-		g->catalogue_partial = r >= 0 && u.used > 0;
-		derive_max_instances(g);
-		/* what exists fits, whatever the partial catalogue says */
-		if (g->catalogue_partial && u.type_index >= 0 &&
-		    g->types[u.type_index].max_instances < u.used)
-			g->types[u.type_index].max_instances = u.used;
-	}
+	if (g->mode == GPU_MODE_VFIO_SRIOV && (r = host_gpu_usage(h, g, &u)) >= 0 &&
+	    u.type_index >= 0 && g->types[u.type_index].max_instances < u.used)
+		g->types[u.type_index].max_instances = u.used; /* what exists fits */
 	return r < 0 ? r : 0;
 }
 
-int host_discover(struct host *h, const char *root, char *err, size_t err_size)
+int host_discover(struct host *h, const char *root, unsigned max_age_ms,
+		  struct catalogues *known, char *err, size_t err_size)
 {
 	struct pci_gpu *found;
+	char driver[64];
 	size_t n;
 	int r;
 
 	memset(h, 0, sizeof(*h));
+	snapshot_init(&h->snapshot, max_age_ms);
 	r = str_copy(h->root, sizeof(h->root), root);
 	if (r < 0)
 		return r;
@@ -164,8 +199,10 @@ int host_discover(struct host *h, const char *root, char *err, size_t err_size)
 	for (size_t i = 0; i < n; i++)
 		h->gpus[h->n_gpus++].pci = found[i]; /* takes over found[i].vfs */
 	free(found);
+	if (host_driver_version(h, driver, sizeof(driver)) < 0)
+		driver[0] = '\0'; /* a catalogue of no driver: read, never found again */
 	for (size_t i = 0; i < h->n_gpus; i++) {
-		r = build_gpu(h, &h->gpus[i]);
+		r = build_gpu(h, &h->gpus[i], driver, known);
 		if (r < 0) {
 			snprintf(err, err_size, "reading vGPU types of %s: %s",
 				 h->gpus[i].pci.bdf, strerror(-r));
@@ -186,6 +223,7 @@ void host_free(struct host *h)
 	free(h->gpus);
 	h->gpus = NULL;
 	h->n_gpus = 0;
+	snapshot_free(&h->snapshot);
 }
 
 struct gpu *host_find_gpu(struct host *h, const char *bdf)
@@ -246,7 +284,7 @@ static int vfio_usage(struct host *h, const struct gpu *g, struct gpu_usage *u)
 	for (size_t i = 0; i < g->n_slots; i++) {
 		unsigned id;
 		char id_text[16];
-		int r = vfio_sriov_current_type(h->root, g->slots[i], &id);
+		int r = vfio_sriov_current_type(&h->snapshot, h->root, g->slots[i], &id);
 
 		if (r == -ENOENT)
 			continue; /* VF disabled meanwhile */
@@ -268,7 +306,7 @@ static int complete_catalogue(struct host *h, struct gpu *g, const struct gpu_us
 
 	if (!g->catalogue_partial || u->used)
 		return 0;
-	r = read_types(h->root, g);
+	r = read_types(h->root, g, false);
 	if (r < 0)
 		return r;
 	derive_max_instances(g);
@@ -285,7 +323,7 @@ int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u)
 	u->used = 0;
 	switch (g->mode) {
 	case GPU_MODE_MDEV:
-		return mdev_for_each_device(h->root, count_mdev, &w);
+		return mdev_for_each_device(&h->snapshot, h->root, count_mdev, &w);
 	case GPU_MODE_VFIO_SRIOV:
 		r = vfio_usage(h, g, u);
 		return r < 0 ? r : complete_catalogue(h, g, u);
@@ -321,7 +359,7 @@ int host_usage_all(struct host *h, struct gpu_usage *out)
 
 	for (size_t i = 0; i < h->n_gpus; i++)
 		out[i] = (struct gpu_usage){ -1, 0 };
-	r = mdev_for_each_device(h->root, count_mdev_any, &w);
+	r = mdev_for_each_device(&h->snapshot, h->root, count_mdev_any, &w);
 	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
 		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)
 			r = host_gpu_usage(h, &h->gpus[i], &out[i]);
@@ -348,7 +386,8 @@ static int vfio_available(struct host *h, const struct gpu *g, const char *type_
 
 	for (size_t i = 0; i < g->n_slots; i++) {
 		struct creatable_walk w = { type_id, false };
-		int r = vfio_sriov_for_each_creatable(h->root, g->slots[i], match_creatable, &w);
+		int r = vfio_sriov_for_each_creatable(&h->snapshot, h->root, g->slots[i],
+						      match_creatable, &w);
 
 		if (r < 0 && r != -ENOENT)
 			return r;
@@ -394,7 +433,7 @@ int host_type_available(struct host *h, struct gpu *g, size_t index,
 		return total < 0 ? total : cap_by_gpu(h, g, index, total, usage);
 	}
 	for (size_t i = 0; i < g->n_slots; i++) {
-		r = mdev_available(h->root, g->slots[i], t->type_id);
+		r = mdev_available(&h->snapshot, h->root, g->slots[i], t->type_id);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
@@ -421,8 +460,8 @@ static int slot_room(struct host *h, const struct gpu *g, const char *slot,
 	int r;
 
 	if (g->mode == GPU_MODE_MDEV)
-		return mdev_available(h->root, slot, t->type_id);
-	r = vfio_sriov_for_each_creatable(h->root, slot, match_creatable, &w);
+		return mdev_available(&h->snapshot, h->root, slot, t->type_id);
+	r = vfio_sriov_for_each_creatable(&h->snapshot, h->root, slot, match_creatable, &w);
 	return r < 0 ? r : w.found;
 }
 
@@ -451,19 +490,44 @@ int host_free_slots(struct host *h, struct gpu *g, size_t index, char (**slots)[
 	return r < 0 ? r : 0;
 }
 
+/* A vGPU made or removed on one slot changes what every slot of its GPU can take: they
+ * share the GPU. */
+static void forget_slots(struct host *h, const struct gpu *g)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < g->n_slots; i++) {
+		if (str_printf(path, sizeof(path), "%s/class/mdev_bus/%s", h->root, g->slots[i]) >= 0)
+			snapshot_forget_below(&h->snapshot, path);
+		if (str_printf(path, sizeof(path), "%s/bus/pci/devices/%s", h->root, g->slots[i]) >= 0)
+			snapshot_forget_below(&h->snapshot, path);
+	}
+}
+
+void host_forget_gpu(struct host *h, const struct gpu *g)
+{
+	char path[PATH_MAX];
+
+	forget_slots(h, g);
+	if (str_printf(path, sizeof(path), "%s/bus/mdev/devices", h->root) >= 0)
+		snapshot_forget(&h->snapshot, path);
+}
+
 int host_vgpu_create(struct host *h, const struct gpu *g, const char *slot,
 		     const char *type_id, const char *uuid)
 {
+	forget_slots(h, g);
 	if (g->mode == GPU_MODE_VFIO_SRIOV)
 		return vfio_sriov_create(h->root, slot, type_id);
-	return mdev_create(h->root, slot, type_id, uuid);
+	return mdev_create(&h->snapshot, h->root, slot, type_id, uuid);
 }
 
 int host_vgpu_remove(struct host *h, const struct gpu *g, const char *slot, const char *uuid)
 {
+	forget_slots(h, g);
 	if (g->mode == GPU_MODE_VFIO_SRIOV)
 		return vfio_sriov_delete(h->root, slot);
-	return mdev_remove(h->root, uuid);
+	return mdev_remove(&h->snapshot, h->root, uuid);
 }
 
 int host_vgpu_set_params(struct host *h, const struct gpu *g, const char *slot,
@@ -481,7 +545,7 @@ bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
 
 	if (g->mode != GPU_MODE_VFIO_SRIOV)
 		return mdev_exists(h->root, uuid);
-	return vfio_sriov_current_type(h->root, slot, &current) == 0 &&
+	return vfio_sriov_current_type(&h->snapshot, h->root, slot, &current) == 0 &&
 	       current == strtoul(type_id, NULL, 10);
 }
 
@@ -519,7 +583,8 @@ static int visit_vfs(struct vgpu_walk *w, const struct gpu *g)
 		unsigned id;
 		int r;
 
-		if (vfio_sriov_current_type(w->host->root, g->slots[i], &id) < 0 || !id)
+		if (vfio_sriov_current_type(&w->host->snapshot, w->host->root, g->slots[i],
+					    &id) < 0 || !id)
 			continue;
 		str_copy(v.slot, sizeof(v.slot), g->slots[i]);
 		snprintf(v.type_id, sizeof(v.type_id), "%u", id);
@@ -534,7 +599,7 @@ int host_for_each_vgpu(struct host *h, int (*fn)(const struct host_vgpu *v, void
 		       void *ctx)
 {
 	struct vgpu_walk w = { h, fn, ctx };
-	int r = mdev_for_each_device(h->root, visit_mdev, &w);
+	int r = mdev_for_each_device(&h->snapshot, h->root, visit_mdev, &w);
 
 	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
 		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)

@@ -1,7 +1,8 @@
 /* host.h — the engine's model of the physical host: the GPUs found by PCI discovery, how
  * each makes vGPUs (mode), the vGPU types each offers, and live readings of what is in
- * use. Static facts are read once at discovery; live ones (capacity, usage, driver) are
- * read from sysfs on every call, since the kernel can change them at any time.
+ * use. Static facts are read once at discovery; live ones (capacity, usage) come from the
+ * host's snapshot of sysfs (snapshot.h): at most 100 ms old, and dropped for a GPU as
+ * soon as the daemon itself changes it.
  * Not thread-safe: the engine serialises access (see engine.h). */
 #ifndef VGPUFS_HOST_H
 #define VGPUFS_HOST_H
@@ -9,6 +10,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include "pci.h"
+#include "snapshot.h"
 #include "vgpu_type.h"
 #include "util.h"
 
@@ -31,6 +33,7 @@ struct gpu {
 
 struct host {
 	char root[PATH_MAX];
+	struct snapshot snapshot;
 	struct gpu *gpus;
 	size_t n_gpus;
 };
@@ -42,8 +45,11 @@ struct gpu_usage {
 
 const char *gpu_mode_name(enum gpu_mode mode);
 
-/* Discovers GPUs and their types under sysfs root. */
-int host_discover(struct host *h, const char *root, char *err, size_t err_size);
+/* Discovers GPUs and their types under sysfs root; live readings are kept for
+ * max_age_ms (SNAPSHOT_MAX_AGE_MS by default). Types come from the known catalogues
+ * (vgpu_type.h) where they have the GPU's model; those read are added to them. */
+int host_discover(struct host *h, const char *root, unsigned max_age_ms,
+		  struct catalogues *known, char *err, size_t err_size);
 void host_free(struct host *h);
 
 struct gpu *host_find_gpu(struct host *h, const char *bdf);
@@ -67,7 +73,11 @@ int host_type_available(struct host *h, struct gpu *g, size_t index,
 int host_free_slots(struct host *h, struct gpu *g, size_t index, char (**slots)[BDF_MAX],
 		    size_t *n);
 
-/* Makes, removes, configures and checks one vGPU in a slot of g. For vfio-sriov GPUs
+/* Drops the live readings of g: the next ones are read from sysfs. */
+void host_forget_gpu(struct host *h, const struct gpu *g);
+
+/* Makes, removes, configures and checks one vGPU in a slot of g (each drops g's live
+ * readings). For vfio-sriov GPUs
  * the uuid is only the engine's name for it: the VF is the host's identity. */
 int host_vgpu_create(struct host *h, const struct gpu *g, const char *slot,
 		     const char *type_id, const char *uuid);

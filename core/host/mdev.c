@@ -56,7 +56,8 @@ int mdev_for_each_type(const char *root, const char *parent_bdf,
 	return r < 0 ? r : dir_for_each(dir, read_one_type, &w);
 }
 
-int mdev_available(const char *root, const char *parent_bdf, const char *type_id)
+int mdev_available(struct snapshot *s, const char *root, const char *parent_bdf,
+		   const char *type_id)
 {
 	char path[PATH_MAX], value[32];
 	int r;
@@ -65,30 +66,34 @@ int mdev_available(const char *root, const char *parent_bdf, const char *type_id
 		       "available_instances", root, parent_bdf, type_id);
 	if (r < 0)
 		return r;
-	r = file_read_value(path, value, sizeof(value));
+	r = snapshot_read(s, path, value, sizeof(value));
 	return r < 0 ? r : atoi(value);
 }
 
 struct device_walk {
+	struct snapshot *snapshot;
 	const char *root;
 	int (*fn)(const struct mdev_device *d, void *ctx);
 	void *ctx;
 };
 
-/* The parent is the directory holding the mdev: the link's second-to-last component. */
-static int parent_of_link(const char *path, char *parent, size_t size)
+/* Component `up` (0 = the last) of a link's target: an mdev's link ends in
+ * <parent>/<uuid>, its mdev_type link in <type>. */
+static int link_component(struct snapshot *s, const char *path, int up, char *out,
+			  size_t size)
 {
 	char target[PATH_MAX], *last;
-	int r = link_read(path, target, sizeof(target));
+	int r = snapshot_link(s, path, target, sizeof(target));
 
 	if (r < 0)
 		return r;
+	for (; up > 0; up--) {
+		if (!(last = strrchr(target, '/')))
+			return -EINVAL;
+		*last = '\0';
+	}
 	last = strrchr(target, '/');
-	if (!last)
-		return -EINVAL;
-	*last = '\0';
-	last = strrchr(target, '/');
-	return str_copy(parent, size, last ? last + 1 : target);
+	return str_copy(out, size, last ? last + 1 : target);
 }
 
 static int read_one_device(const char *uuid, void *ctx)
@@ -100,35 +105,25 @@ static int read_one_device(const char *uuid, void *ctx)
 	if (str_copy(d.uuid, sizeof(d.uuid), uuid) < 0)
 		return 0;
 	str_printf(path, sizeof(path), "%s/bus/mdev/devices/%s", w->root, uuid);
-	if (parent_of_link(path, d.parent, sizeof(d.parent)) < 0)
+	if (link_component(w->snapshot, path, 1, d.parent, sizeof(d.parent)) < 0)
 		return 0; /* being removed right now */
 	str_printf(path, sizeof(path), "%s/bus/mdev/devices/%s/mdev_type", w->root, uuid);
-	if (link_target_name(path, d.type_id, sizeof(d.type_id)) < 0)
+	if (link_component(w->snapshot, path, 0, d.type_id, sizeof(d.type_id)) < 0)
 		return 0;
 	return w->fn(&d, w->ctx);
 }
 
-int mdev_for_each_device(const char *root,
+int mdev_for_each_device(struct snapshot *s, const char *root,
 			 int (*fn)(const struct mdev_device *d, void *ctx), void *ctx)
 {
 	char dir[PATH_MAX];
-	struct device_walk w = { root, fn, ctx };
+	struct device_walk w = { s, root, fn, ctx };
 	int r = str_printf(dir, sizeof(dir), "%s/bus/mdev/devices", root);
 
 	if (r < 0)
 		return r;
-	r = dir_for_each(dir, read_one_device, &w);
+	r = snapshot_list(s, dir, read_one_device, &w);
 	return r == -ENOENT ? 0 : r; /* no mdev bus: no mdevs */
-}
-
-int mdev_create(const char *root, const char *parent_bdf, const char *type_id,
-		const char *uuid)
-{
-	char path[PATH_MAX];
-	int r = str_printf(path, sizeof(path), "%s/class/mdev_bus/%s/mdev_supported_types/%s/create",
-			   root, parent_bdf, type_id);
-
-	return r < 0 ? r : file_write_value(path, uuid);
 }
 
 static int device_path(char *buf, size_t size, const char *root, const char *uuid,
@@ -138,6 +133,35 @@ static int device_path(char *buf, size_t size, const char *root, const char *uui
 			  leaf);
 }
 
+/* What a listing of the new mdev would read: its links end in <parent>/<uuid> and
+ * <type> (read_one_device takes nothing else from them). */
+static void snapshot_created(struct snapshot *s, const char *root, const char *parent_bdf,
+			     const char *type_id, const char *uuid)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+
+	if (device_path(path, sizeof(path), root, uuid, "") < 0 ||
+	    str_printf(target, sizeof(target), "%s/%s", parent_bdf, uuid) < 0)
+		return;
+	snapshot_keep_link(s, path, target);
+	device_path(path, sizeof(path), root, uuid, "mdev_type");
+	snapshot_keep_link(s, path, type_id);
+	str_printf(path, sizeof(path), "%s/bus/mdev/devices", root);
+	snapshot_list_change(s, path, uuid, true);
+}
+
+int mdev_create(struct snapshot *s, const char *root, const char *parent_bdf,
+		const char *type_id, const char *uuid)
+{
+	char path[PATH_MAX];
+	int r = str_printf(path, sizeof(path), "%s/class/mdev_bus/%s/mdev_supported_types/%s/create",
+			   root, parent_bdf, type_id);
+
+	if (r >= 0 && (r = file_write_value(path, uuid)) >= 0)
+		snapshot_created(s, root, parent_bdf, type_id, uuid);
+	return r;
+}
+
 bool mdev_exists(const char *root, const char *uuid)
 {
 	char path[PATH_MAX];
@@ -145,7 +169,7 @@ bool mdev_exists(const char *root, const char *uuid)
 	return device_path(path, sizeof(path), root, uuid, "") >= 0 && access(path, F_OK) == 0;
 }
 
-int mdev_remove(const char *root, const char *uuid)
+int mdev_remove(struct snapshot *s, const char *root, const char *uuid)
 {
 	char path[PATH_MAX];
 	int r = device_path(path, sizeof(path), root, uuid, "remove");
@@ -153,7 +177,13 @@ int mdev_remove(const char *root, const char *uuid)
 	if (r < 0)
 		return r;
 	r = file_write_value(path, "1");
-	return r == -ENOENT || r == -ENODEV ? 0 : r;
+	if (r < 0 && r != -ENOENT && r != -ENODEV)
+		return r;
+	str_printf(path, sizeof(path), "%s/bus/mdev/devices", root);
+	snapshot_list_change(s, path, uuid, false);
+	device_path(path, sizeof(path), root, uuid, "");
+	snapshot_forget_below(s, path);
+	return 0;
 }
 
 int mdev_set_params(const char *root, const char *uuid, const char *params)

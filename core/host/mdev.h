@@ -6,9 +6,9 @@
 #define VGPUFS_MDEV_H
 
 #include <stdbool.h>
+#include "snapshot.h"
 #include "vgpu_type.h"
 #include "util.h"
-
 
 /* True when parent_bdf is registered on the mdev bus. */
 bool mdev_is_parent(const char *root, const char *parent_bdf);
@@ -17,8 +17,11 @@ bool mdev_is_parent(const char *root, const char *parent_bdf);
 int mdev_for_each_type(const char *root, const char *parent_bdf,
 		       int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
 
+/* Live readings below take a snapshot to read through (snapshot.h), or NULL. */
+
 /* available_instances of one type on one parent. */
-int mdev_available(const char *root, const char *parent_bdf, const char *type_id);
+int mdev_available(struct snapshot *s, const char *root, const char *parent_bdf,
+		   const char *type_id);
 
 struct mdev_device {
 	char uuid[UUID_STR_LEN];
@@ -27,16 +30,17 @@ struct mdev_device {
 };
 
 /* Calls fn with every mdev on the host (/sys/bus/mdev/devices). */
-int mdev_for_each_device(const char *root,
+int mdev_for_each_device(struct snapshot *s, const char *root,
 			 int (*fn)(const struct mdev_device *d, void *ctx), void *ctx);
 
 /* Creates an mdev of type_id on parent with uuid (the kernel's errno on refusal: EINVAL,
- * EEXIST, EUSERS or the vendor's when full, ENODEV when the parent goes away). */
-int mdev_create(const char *root, const char *parent_bdf, const char *type_id,
-		const char *uuid);
+ * EEXIST, EUSERS or the vendor's when full, ENODEV when the parent goes away). The new
+ * mdev goes into s's listing of mdevs, which a remove takes it out of. */
+int mdev_create(struct snapshot *s, const char *root, const char *parent_bdf,
+		const char *type_id, const char *uuid);
 
 /* Removes an mdev; 0 if it does not exist. */
-int mdev_remove(const char *root, const char *uuid);
+int mdev_remove(struct snapshot *s, const char *root, const char *uuid);
 
 /* True when the mdev exists. */
 bool mdev_exists(const char *root, const char *uuid);

@@ -100,27 +100,29 @@ static void fill_gpu(struct pci_access *a, struct pci_dev *d, struct pci_gpu *g)
 		g->pci_name[0] = '\0';
 }
 
+/* Only what tells a GPU apart is read of every function (a host has hundreds, most of
+ * them VFs); the rest only of the GPUs. */
 static int scan(struct pci_access *a, const char *root, struct pci_gpu **gpus, size_t *n)
 {
-	const unsigned fill = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-			      PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP |
-			      PCI_FILL_DRIVER;
+	const unsigned fill = PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE |
+			      PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER;
+	char bdf[BDF_MAX];
 	int r;
 
 	pci_scan_bus(a);
 	for (struct pci_dev *d = a->devices; d; d = d->next) {
 		struct pci_gpu *grown;
 
-		pci_fill_info(d, fill);
-		if (!is_nvidia_gpu(d))
+		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
+		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%d", d->domain, d->bus, d->dev, d->func);
+		if (!is_nvidia_gpu(d) || is_virtual_function(root, bdf))
 			continue;
+		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | fill);
 		grown = realloc(*gpus, (*n + 1) * sizeof(**gpus));
 		if (!grown)
 			return -ENOMEM;
 		*gpus = grown;
 		fill_gpu(a, d, &grown[*n]);
-		if (is_virtual_function(root, grown[*n].bdf))
-			continue;
 		r = collect_vfs(root, &grown[(*n)++]);
 		if (r < 0)
 			return r;

@@ -66,7 +66,7 @@ int vfio_sriov_parse_creatable(const char *text,
 	return 0;
 }
 
-int vfio_sriov_for_each_creatable(const char *root, const char *vf_bdf,
+int vfio_sriov_for_each_creatable(struct snapshot *s, const char *root, const char *vf_bdf,
 				  int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx)
 {
 	char path[PATH_MAX], text[8192];
@@ -74,18 +74,19 @@ int vfio_sriov_for_each_creatable(const char *root, const char *vf_bdf,
 
 	if (r < 0)
 		return r;
-	r = file_read_value(path, text, sizeof(text));
+	r = snapshot_read(s, path, text, sizeof(text));
 	return r < 0 ? r : vfio_sriov_parse_creatable(text, fn, ctx);
 }
 
-int vfio_sriov_current_type(const char *root, const char *vf_bdf, unsigned *type_id)
+int vfio_sriov_current_type(struct snapshot *s, const char *root, const char *vf_bdf,
+			    unsigned *type_id)
 {
 	char path[PATH_MAX], value[32], *end;
 	int r = nvidia_path(path, sizeof(path), root, vf_bdf, "current_vgpu_type");
 
 	if (r < 0)
 		return r;
-	r = file_read_value(path, value, sizeof(value));
+	r = snapshot_read(s, path, value, sizeof(value));
 	if (r < 0)
 		return r;
 	*type_id = (unsigned)strtoul(value, &end, 10);
@@ -104,7 +105,7 @@ int vfio_sriov_delete(const char *root, const char *vf_bdf)
 {
 	char path[PATH_MAX];
 	unsigned current;
-	int r = vfio_sriov_current_type(root, vf_bdf, &current);
+	int r = vfio_sriov_current_type(NULL, root, vf_bdf, &current);
 
 	if (r < 0 || current == 0)
 		return r == -ENOENT ? 0 : r;

@@ -5,6 +5,7 @@
 #define VGPUFS_VFIO_SRIOV_H
 
 #include <stdbool.h>
+#include "snapshot.h"
 #include "vgpu_type.h"
 
 /* True when the VF has the vendor-specific VFIO files. */
@@ -12,15 +13,17 @@ bool vfio_sriov_is_capable(const char *root, const char *vf_bdf);
 
 /* Calls fn with each type listed in <VF>/nvidia/creatable_vgpu_types: the types that can
  * be created on this VF now (none when it holds one, or the GPU is full). */
-int vfio_sriov_for_each_creatable(const char *root, const char *vf_bdf,
+int vfio_sriov_for_each_creatable(struct snapshot *s, const char *root, const char *vf_bdf,
 				  int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
 
 /* Parses creatable_vgpu_types text; exposed for unit tests. */
 int vfio_sriov_parse_creatable(const char *text,
 			       int (*fn)(const struct vgpu_type *t, void *ctx), void *ctx);
 
-/* The type id the VF holds (0 = none). */
-int vfio_sriov_current_type(const char *root, const char *vf_bdf, unsigned *type_id);
+/* The type id the VF holds (0 = none). Both read through s (snapshot.h), or directly
+ * when it is NULL. */
+int vfio_sriov_current_type(struct snapshot *s, const char *root, const char *vf_bdf,
+			    unsigned *type_id);
 
 /* Creates a vGPU of type_id on the VF (EPERM if it holds one, EINVAL if not creatable). */
 int vfio_sriov_create(const char *root, const char *vf_bdf, const char *type_id);

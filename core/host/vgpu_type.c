@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int vgpu_type_profile_from_name(const char *name, char *profile, unsigned size)
@@ -155,4 +156,42 @@ int vgpu_type_from_name(struct vgpu_type *t, const char *type_id, const char *na
 			       t->series, sizeof(t->series)) == 0)
 		t->frl = t->series[0] == 'B' ? 45 : 60;
 	return 0;
+}
+
+const struct catalogue *catalogue_find(const struct catalogues *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->items[i].key, key))
+			return &c->items[i];
+	return NULL;
+}
+
+int catalogue_add(struct catalogues *c, const char *key, const struct vgpu_type *types,
+		  size_t n_types)
+{
+	struct catalogue *grown = realloc(c->items, (c->n + 1) * sizeof(*c->items));
+	struct catalogue *added;
+
+	if (!grown)
+		return -ENOMEM;
+	c->items = grown;
+	added = &c->items[c->n];
+	*added = (struct catalogue){ .n_types = n_types };
+	if (str_copy(added->key, sizeof(added->key), key) < 0)
+		return -ENAMETOOLONG;
+	added->types = malloc((n_types ? n_types : 1) * sizeof(*types));
+	if (!added->types)
+		return -ENOMEM;
+	memcpy(added->types, types, n_types * sizeof(*types));
+	c->n++;
+	c->changed = true;
+	return 0;
+}
+
+void catalogues_free(struct catalogues *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->items[i].types);
+	free(c->items);
+	*c = (struct catalogues){ 0 };
 }

@@ -7,6 +7,7 @@
 #define VGPUFS_VGPU_TYPE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define PROFILE_MAX 64
 
@@ -21,6 +22,30 @@ struct vgpu_type {
 	unsigned frl;
 	unsigned max_instances;
 };
+
+/* The vGPU types of one GPU model as discovery read them, kept across starts so that a
+ * start reads them once per model, not once per GPU, and not at all when they are
+ * known. The key names what decides them: vendor:device, subsystem, mode and driver
+ * version ("10de:1eb8 10de:12a2 mdev 550.54.16"), so a new driver reads them again. */
+#define CATALOGUE_KEY_MAX 96
+
+struct catalogue {
+	char key[CATALOGUE_KEY_MAX];
+	struct vgpu_type *types;
+	size_t n_types;
+};
+
+struct catalogues {
+	struct catalogue *items;
+	size_t n;
+	bool changed;   /* one was added since the set was loaded: save them */
+};
+
+const struct catalogue *catalogue_find(const struct catalogues *c, const char *key);
+/* Adds a copy of types under key; marks the set changed. */
+int catalogue_add(struct catalogues *c, const char *key, const struct vgpu_type *types,
+		  size_t n_types);
+void catalogues_free(struct catalogues *c);
 
 /* The short profile of a type name: its last whitespace-separated token. */
 int vgpu_type_profile_from_name(const char *name, char *profile, unsigned size);

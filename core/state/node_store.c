@@ -3,6 +3,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 static int load_devices(struct store *s, struct devices *ds)
 {
@@ -131,5 +133,76 @@ int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size
 	buf[0] = '\0';
 	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
 		str_copy(buf, size, store_column(st, 0));
+	return r;
+}
+
+#define TYPE_COLUMNS "type_id, name, profile, series, max_resolution, framebuffer_mib, " \
+	"heads, frl, max_instances"
+
+static void type_from_row(sqlite3_stmt *st, struct vgpu_type *t)
+{
+	memset(t, 0, sizeof(*t));
+	str_copy(t->type_id, sizeof(t->type_id), store_column(st, 1));
+	str_copy(t->name, sizeof(t->name), store_column(st, 2));
+	str_copy(t->profile, sizeof(t->profile), store_column(st, 3));
+	str_copy(t->series, sizeof(t->series), store_column(st, 4));
+	str_copy(t->max_resolution, sizeof(t->max_resolution), store_column(st, 5));
+	t->framebuffer_mib = (unsigned)sqlite3_column_int64(st, 6);
+	t->heads = (unsigned)sqlite3_column_int64(st, 7);
+	t->frl = (unsigned)sqlite3_column_int64(st, 8);
+	t->max_instances = (unsigned)sqlite3_column_int64(st, 9);
+}
+
+/* Rows come ordered by catalogue then position: each catalogue is one run of rows. */
+int store_catalogues_load(struct store *s, struct catalogues *c)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	struct vgpu_type types[256];
+	char key[CATALOGUE_KEY_MAX] = "";
+	size_t n = 0;
+	int r = store_query(s, &st, "SELECT catalogue, " TYPE_COLUMNS " FROM gpu_types "
+			    "ORDER BY catalogue, position", NULL);
+
+	while (r >= 0) {
+		bool row = sqlite3_step(st) == SQLITE_ROW;
+
+		if (n && (!row || strcmp(key, store_column(st, 0)))) {
+			r = catalogue_add(c, key, types, n);
+			n = 0;
+		}
+		if (!row || r < 0)
+			break;
+		str_copy(key, sizeof(key), store_column(st, 0));
+		if (n == ARRAY_SIZE(types))
+			return -E2BIG;
+		type_from_row(st, &types[n++]);
+	}
+	c->changed = false;
+	return r;
+}
+
+static int save_type(struct store *s, const char *key, size_t position,
+		     const struct vgpu_type *t)
+{
+	char pos[24], fb[16], heads[16], frl[16], max[16];
+
+	snprintf(pos, sizeof(pos), "%zu", position);
+	snprintf(fb, sizeof(fb), "%u", t->framebuffer_mib);
+	snprintf(heads, sizeof(heads), "%u", t->heads);
+	snprintf(frl, sizeof(frl), "%u", t->frl);
+	snprintf(max, sizeof(max), "%u", t->max_instances);
+	return store_exec(s, "INSERT INTO gpu_types (catalogue, position, " TYPE_COLUMNS ") "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", key, pos, t->type_id,
+			  t->name, t->profile, t->series, t->max_resolution, fb, heads, frl,
+			  max, NULL);
+}
+
+int store_catalogues_save(struct store *s, const struct catalogues *c)
+{
+	int r = store_exec(s, "DELETE FROM gpu_types", NULL);
+
+	for (size_t i = 0; i < c->n && r >= 0; i++)
+		for (size_t j = 0; j < c->items[i].n_types && r >= 0; j++)
+			r = save_type(s, c->items[i].key, j, &c->items[i].types[j]);
 	return r;
 }

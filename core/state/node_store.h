@@ -9,6 +9,7 @@
 
 #include "devices.h"
 #include "store.h"
+#include "vgpu_type.h"
 
 /* Adds the columns the device table has gained, then loads every device and vGPU. */
 int store_devices_load(struct store *s, struct devices *ds);
@@ -28,6 +29,11 @@ int store_device_vgpus_set_params(struct store *s, const struct device *d,
 /* host/ settings as key/value rows: *found false (and buf "") for one never written. */
 int store_setting_get(struct store *s, const char *key, char *buf, size_t size, bool *found);
 int store_setting_set(struct store *s, const char *key, const char *value);
+
+/* The GPU models' type catalogues; saving replaces every row with c's (so the
+ * catalogues of a driver no longer running go). */
+int store_catalogues_load(struct store *s, struct catalogues *c);
+int store_catalogues_save(struct store *s, const struct catalogues *c);
 
 /* vms/<vm>/tenant, "" when the VM has no record. */
 int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size);

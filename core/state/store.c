@@ -62,6 +62,21 @@ static const char *const migrations[] = {
 	"  profile TEXT NOT NULL,"
 	"  params TEXT NOT NULL DEFAULT '',"
 	"  state TEXT NOT NULL CHECK (state IN ('creating', 'created', 'removing')));",
+	/* 2 -> 3: each GPU model's vGPU types, so that a start need not read them again
+	 * (vgpu_type.h: struct catalogue; the key holds the driver version) */
+	"CREATE TABLE gpu_types ("
+	"  catalogue TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  type_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  profile TEXT NOT NULL,"
+	"  series TEXT NOT NULL,"
+	"  max_resolution TEXT NOT NULL,"
+	"  framebuffer_mib INTEGER NOT NULL,"
+	"  heads INTEGER NOT NULL,"
+	"  frl INTEGER NOT NULL,"
+	"  max_instances INTEGER NOT NULL,"
+	"  PRIMARY KEY (catalogue, position));",
 };
 
 static int sqlite_errno(int rc)

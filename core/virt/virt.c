@@ -467,16 +467,27 @@ static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *o
 }
 
 /* Fills out from the daemon's current view of dom. */
-static int describe(virDomainPtr dom, struct virt_domain *out, char *err, size_t err_size)
+/* Identity and activity come with the lookup (a running domain has an id): no call. */
+static void identify(virDomainPtr dom, struct virt_domain *out)
 {
-	int reason, active, persistent;
-
 	domain_identity(dom, out);
+	out->active = virDomainGetID(dom) != (unsigned)-1;
+	out->state = VIR_DOMAIN_NOSTATE;
+}
+
+/* The state and persistence cost a call each: asked only where they are shown or
+ * decide something. */
+static int describe(virDomainPtr dom, struct virt_domain *out, bool persistence, char *err,
+		    size_t err_size)
+{
+	int reason, persistent = 1;
+
+	identify(dom, out);
 	if (COUNTED(COUNT_LIBVIRT_OTHER, virDomainGetState(dom, &out->state, &reason, 0)) < 0 ||
-	    (active = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsActive(dom))) < 0 ||
-	    (persistent = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsPersistent(dom))) < 0)
+	    (persistence &&
+	     (persistent = COUNTED(COUNT_LIBVIRT_OTHER, virDomainIsPersistent(dom))) < 0))
 		return fail(err, err_size, -EIO);
-	out->active = active;
+	out->active = out->state != VIR_DOMAIN_SHUTOFF && out->state != VIR_DOMAIN_NOSTATE;
 	out->persistent = persistent;
 	return 0;
 }
@@ -487,7 +498,18 @@ int virt_lookup(struct virt *v, const char *uuid_or_name, struct virt_domain *ou
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	int r = find_domain(v, uuid_or_name, &dom, err, err_size);
 
-	return r < 0 ? r : describe(dom, out, err, err_size);
+	return r < 0 ? r : describe(dom, out, false, err, err_size);
+}
+
+int virt_find(struct virt *v, const char *uuid_or_name, struct virt_domain *out,
+	      char *err, size_t err_size)
+{
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	int r = find_domain(v, uuid_or_name, &dom, err, err_size);
+
+	if (r >= 0)
+		identify(dom, out);
+	return r;
 }
 
 int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
@@ -496,10 +518,10 @@ int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	int r = find_domain(v, uuid, &dom, err, err_size);
 
-	if (r >= 0 && info)
-		r = describe(dom, info, err, err_size);
 	if (r < 0)
 		return r;
+	if (info)
+		identify(dom, info);
 	*xml = COUNTED(COUNT_LIBVIRT_GET_XML, virDomainGetXMLDesc(dom,
 		inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE : 0));
 	return *xml ? 0 : fail(err, err_size, -EIO);
@@ -576,7 +598,7 @@ int virt_restart(struct virt *v, const char *uuid, int timeout_s, char *err, siz
 	struct virt_domain d;
 	int r = find_domain(v, uuid, &dom, err, err_size);
 
-	if (r < 0 || (r = describe(dom, &d, err, err_size)) < 0)
+	if (r < 0 || (r = describe(dom, &d, true, err, err_size)) < 0)
 		return r;
 	if (!d.active)
 		return 0;

@@ -53,7 +53,7 @@ struct virt_domain {
 	char uuid[UUID_STR_LEN];
 	char name[256];
 	bool active;       /* running (or paused) */
-	bool persistent;
+	bool persistent;   /* virt_list only: the others do not ask (true) */
 	int state;         /* virDomainState */
 };
 
@@ -63,11 +63,16 @@ int virt_list(struct virt *v, struct virt_domain **out, size_t *n, char *err, si
 /* The domain whose UUID, or else whose name, is uuid_or_name; -ENOENT if none. */
 int virt_lookup(struct virt *v, const char *uuid_or_name, struct virt_domain *out,
 		char *err, size_t err_size);
+/* The same without asking its state (left VIR_DOMAIN_NOSTATE): the lookup alone says
+ * who it is and whether it is active. */
+int virt_find(struct virt *v, const char *uuid_or_name, struct virt_domain *out,
+	      char *err, size_t err_size);
 
 /* The domain's XML in a malloc'd string. inactive: the persistent definition, with secrets
  * (graphics passwords) included so that it can be edited and given to virt_define without
  * losing them; otherwise the live definition, without secrets. uuid may also be a name.
- * info, unless NULL, gets what virt_lookup gives, from the same lookup. */
+ * info, unless NULL, gets the domain's identity and whether it is active, from the same
+ * lookup and without another call (its state is left VIR_DOMAIN_NOSTATE). */
 int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
 	     struct virt_domain *info, char *err, size_t err_size);
 

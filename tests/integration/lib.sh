@@ -560,11 +560,16 @@ available_in() {
 tree_available() { available_in "$MNT/gpus/$1/types"; }
 tree_profiles_available() { available_in "$MNT/profiles"; }
 
+# host_settles: waits out the host snapshot's bound (100 ms, docs/tree.md "Live
+# values"): a change made in the simulator behind the daemon's back shows by then.
+host_settles() { sleep 0.15; }
+
 # expect_after_create BDF PROFILE COUNT: COUNT vGPUs of PROFILE now exist on
 # BDF (none before); $TMP/gpu-before and $TMP/profiles-before hold the
 # readings taken with none.
 expect_after_create() {
 	local bdf=$1 profile=$2 count=$3 p before want mine
+	host_settles
 	while read -r p before; do
 		if [ "$p" = "$profile" ]; then want=$((before - count)); else want=0; fi
 		check_eq "gpus/$bdf/types/$p/available" "$want" "$(<"$MNT/gpus/$bdf/types/$p/available")"
@@ -584,6 +589,7 @@ expect_after_create() {
 # and $TMP/profiles-before are gone: every reading is back.
 expect_restored() {
 	local bdf=$1
+	host_settles
 	check_eq "gpus/$bdf/types/*/available after removal" "$(cat "$TMP/gpu-before")" "$(tree_available "$bdf")"
 	check_eq "profiles/*/available after removal" "$(cat "$TMP/profiles-before")" "$(tree_profiles_available)"
 	check_eq "gpus/$bdf/profile after removal" "" "$(<"$MNT/gpus/$bdf/profile")"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# A vGPU created or removed behind the daemon's back (vfio-sriov VF) shows at once.
+# A vGPU created or removed behind the daemon's back (vfio-sriov VF) shows within the
+# host snapshot's bound (host_settles).
 . "$(dirname "$0")/lib.sh"
 
 start_sim demo.host

@@ -2,6 +2,7 @@
  * made of plain files and links in a temporary directory: the engine reads whatever
  * sysfs root it is given, simulated or not. */
 #include "tap.h"
+#include "counters.h"
 #include "host.h"
 #include "util.h"
 
@@ -135,10 +136,15 @@ static void test_discovery(void)
 	struct host h;
 	struct gpu *t4, *l40s;
 	struct gpu_usage u;
+	struct catalogues known = { 0 };
 	char err[256] = "", version[64];
 
-	CHECK(host_discover(&h, root, err, sizeof(err)) == 0);
+	CHECK(host_discover(&h, root, 0, &known, err, sizeof(err)) == 0);
 	CHECK(h.n_gpus == 2); /* not the bridge, the audio function, nor the VFs */
+	/* the L40S holds a vGPU: its catalogue is partial, and not kept */
+	CHECK(known.n == 1 && known.changed &&
+	      catalogue_find(&known, "10de:1eb8 10de:1234 mdev 550.54.16"));
+	catalogues_free(&known);
 	t4 = host_find_gpu(&h, "0000:41:00.0");
 	l40s = host_find_gpu(&h, "0000:c1:00.0");
 	CHECK(t4 && l40s);
@@ -189,13 +195,40 @@ static void test_discovery(void)
 	host_free(&h);
 }
 
+/* A model's types are read once per start, and not at all once they are known. */
+static void test_catalogues(void)
+{
+	struct catalogues known = { 0 };
+	struct host h;
+	unsigned long long first, again;
+	char err[256] = "";
+
+	first = counter_get(COUNT_SYSFS_READS);
+	CHECK(host_discover(&h, root, 0, &known, err, sizeof(err)) == 0);
+	first = counter_get(COUNT_SYSFS_READS) - first;
+	host_free(&h);
+	CHECK(known.n == 2 && known.changed); /* the L40S is empty now (test_discovery) */
+	known.changed = false;
+	again = counter_get(COUNT_SYSFS_READS);
+	CHECK(host_discover(&h, root, 0, &known, err, sizeof(err)) == 0);
+	again = counter_get(COUNT_SYSFS_READS) - again;
+	CHECK(!known.changed && known.n == 2);
+	CHECK(h.n_gpus == 2 && h.gpus[0].n_types == 2 && h.gpus[1].n_types == 2);
+	CHECK(!h.gpus[1].catalogue_partial && h.gpus[1].types[0].max_instances == 2);
+	CHECK(again < first);
+	printf("# discovery: %llu sysfs reads, %llu with the catalogues known\n", first, again);
+	host_free(&h);
+	catalogues_free(&known);
+}
+
 static void test_broken_root(void)
 {
 	struct host h;
+	struct catalogues known = { 0 };
 	char err[256] = "";
 
 	/* libpci's fatal error must come back as an error, not exit() the process */
-	CHECK(host_discover(&h, "/nonexistent-sysfs", err, sizeof(err)) < 0);
+	CHECK(host_discover(&h, "/nonexistent-sysfs", 0, &known, err, sizeof(err)) < 0);
 	CHECK(err[0] != '\0');
 }
 
@@ -208,6 +241,7 @@ int main(void)
 		return 1;
 	build_fixture();
 	test_discovery();
+	test_catalogues();
 	test_broken_root();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

@@ -1,86 +1,114 @@
 #!/bin/bash
 # Mounts the host simulator (tools/hosts/big.host unless told otherwise) and
 # vgpufs in a scratch directory, runs the benchmarks against the mount, and
-# unmounts both.  Every figure comes with a baseline measured in the same run.
+# unmounts both.  Every figure comes with a baseline measured in the same run,
+# and every row through the mount with the daemon's own counts of work per
+# operation (host/counters: sysfs reads and writes, libvirt calls, sqlite
+# commits; "-" on baselines).
 #   tools/bench/run.sh [--quick] [--seconds S] [--devices D] [--vgpus N] [--vms M]
 #                        [--starts R] [HOSTFILE]
-#   --quick: about 30 s (short reads, no tree walk, 20 devices, 100 vGPUs).
+#   --quick: about a minute (short reads, no tree walk, 20 devices, 100 vGPUs,
+#   one start of each kind).  Defaults: 1 s per read test, 100 devices, 500
+#   vGPUs, 1000 VMs, 5 starts.  HOSTFILE: a path, or a name in tools/hosts/.
+#   The host's T4 GPUs must have room for N + D/2 T4-1B vGPUs (mixed32.host:
+#   128, so --quick, or e.g. --devices 40 --vgpus 100).
 # BUILD_DIR selects the build (default build/); run tools/setup.sh first.
 #
-# 1. vgpufs-bench: attribute reads and a full tree walk, vs tmpfs and sysfs.
+# 1. vgpufs-bench: attribute reads vs tmpfs and sysfs; the inventory (every
+#    gpus/*/types/*/available, then every name), cold (after a 200 ms pause)
+#    and repeated, vs `mdevctl types` on the same simulator bind-mounted over
+#    /sys in a private mount namespace (root only; otherwise no baseline); a
+#    full tree walk vs a tmpfs copy.
 # 2. vgpufs-bench-host, one table:
 #    - durable writes: echo > groups/G/description, and mkdir+rmdir groups/G,
 #      vs the same number of sqlite commits (WAL, synchronous=FULL) on a
 #      database in the same directory as the daemon's state;
-#    - with M shut-off VMs (libvirt test driver, generated) and a group over the
-#      host's T4 GPUs (T4-1B): attach (mkdir vms/VM/devices/gpu0 + echo t4 >
-#      .../group) and detach (rmdir) of D one-vGPU devices, vs the same number
-#      of libvirt GetXMLDesc+DefineXML in-process on the same domains, and of
-#      UUIDs written to the simulator's create / remove files;
-#    - the host is filled up to N vGPUs (devices of up to 64 vGPUs each), then
-#      "rebooted": daemon stopped, simulator restarted empty, daemon started; its
-#      start (it re-creates every vGPU before it mounts) vs a start with empty
-#      state, and vs writing the N UUIDs to the create files directly;
+#    - attach (mkdir vms/VM/devices/gpu0 + echo t4 > .../group) and detach
+#      (rmdir) of one-vGPU devices in a group over the host's T4 GPUs (T4-1B),
+#      on shut-off VMs (libvirt test driver, generated), vs their necessary
+#      parts measured in the same run: "attach parts" = one UUID written to
+#      the simulator's create file + one vgpu_params write + one libvirt
+#      lookup+GetXMLDesc+DefineXML + two sqlite commits; "detach parts" = one
+#      write to remove + the same libvirt calls + two commits.  For flatness:
+#      10 devices with 10 VMs; D devices with M VMs (in two halves, the host
+#      holding 0 to D vGPUs); after the host is filled up to N vGPUs (devices
+#      of up to 64 vGPUs each) and rebooted, D/2 more with the host holding N;
+#      then their detach, and the first D's;
+#    - the reboot: daemon stopped, simulator restarted empty, daemon started;
+#      its start (it re-creates every vGPU before it mounts) vs a start with
+#      empty state, and vs writing the N UUIDs to the create files directly;
 #    - the daemon's VmRSS with empty state and with N vGPUs, and the simulator's.
-# Attach and detach are also shown in halves: attach grows with the vGPUs the
-# host already holds (placement reads every mdev once per GPU of the group).
 #
-# Example: tools/bench/run.sh (1 min 55 s; a 2-CPU VM shared with other test runs, ext4
+# Example: tools/bench/run.sh (2 min 24 s; a 2-CPU VM shared with other test runs, ext4
 # on virtio; the start-up times are noisy there, hence the medians):
 #
-#   test                                      ops/s      time/op    x tmpfs    x sysfs
-#   read attribute, tmpfs                    293891      3.40 us       1.0x       0.5x
-#   read attribute, sysfs                    153238      6.53 us       1.9x       1.0x
-#   read static attribute, vgpufs             39268     25.47 us       7.5x       3.9x
-#   read live attribute, vgpufs                4893    204.37 us      60.1x      31.3x
-#   walk+read tree, tmpfs copy               13.394     74.66 ms       1.0x          -   (10958 files, 6.81 us/file)
-#   walk+read tree, vgpufs                    0.151       6.63 s      88.8x          -   (10958 files, 605.03 us/file)
+#   test                                        ops/s      time/op    x tmpfs    x sysfs  x mdevctl  sysfs-r sysfs-w libvirt     sql
+#   read attribute, tmpfs                      386914      2.58 us       1.0x       0.8x          -        -       -       -       -
+#   read attribute, sysfs                      296168      3.38 us       1.3x       1.0x          -        -       -       -       -
+#   read static attribute, vgpufs               27191     36.78 us      14.2x      10.9x          -        0       0       0       0
+#   read live attribute, vgpufs                  9079    110.15 us      42.6x      32.6x          -        1       0       0       0
+#   inventory, mdevctl types                    0.604       1.66 s          -          -       1.0x        -       -       -       -
+#   inventory, vgpufs, cold                     0.460       2.17 s          -          -       1.3x    12052       0       0       0   (2064 files, 1.05 ms/file)
+#   inventory, vgpufs, repeated                 0.678       1.48 s          -          -       0.9x    12052       0       0       0   (2064 files, 714.74 us/file)
+#   walk+read tree, tmpfs copy                 21.209     47.15 ms       1.0x          -          -        -       -       -       -   (10959 files, 4.30 us/file)
+#   walk+read tree, vgpufs                      0.105       9.56 s     202.8x          -          -    52503       0      12       0   (10959 files, 872.66 us/file)
 #
-#   test                                                                          n      ops/s    time/op      total  x baseline (cost)
+#   test                                                                          n      ops/s    time/op      total  sysfs-r sysfs-w libvirt     sql  x baseline (cost)
 #   durable writes through the mount (state dir and baseline db on ext4 on /dev/vda)
-#     write groups/G/description (open+write+close)                            3082       3082   324.5 us     1.00 s       2.1x sql-update
-#       baseline: sqlite BEGIN+UPDATE+COMMIT                                   3082       6515   153.5 us  473.06 ms
-#     mkdir+rmdir groups/G                                                     1835       1835   545.1 us     1.00 s       1.6x sql-insdel
-#       baseline: sqlite INSERT txn + DELETE txn                               1835       2867   348.8 us  640.12 ms
+#     write groups/G/description (open+write+close)                            1739       1739   575.2 us     1.00 s        0       0       0       1       1.8x sql-update
+#       baseline: sqlite BEGIN+UPDATE+COMMIT                                   1739       3138   318.6 us  554.13 ms        -       -       -       -
+#     mkdir+rmdir groups/G                                                      744        742    1.35 ms     1.00 s        0       0       0       2       2.0x sql-insdel
+#       baseline: sqlite INSERT txn + DELETE txn                                744       1472   679.5 us  505.52 ms        -       -       -       -
 #
-#   VM devices: big, 1000 VMs, group t4 = all T4 GPUs, T4-1B
-#       kernel share: UUID written to create, first 100                         100       2451   408.0 us   40.80 ms
-#       kernel share: 1 written to remove, first 100                            100       3029   330.1 us   33.01 ms
-#       baseline: libvirt lookup+GetXMLDesc+DefineXML, 1000 domains             100       6605   151.4 us   15.14 ms
-#     attach vm0000-vm0049 (host holds 0-49 vGPUs)                               50       9.04  110.63 ms     5.53 s     730.7x virt-redef
-#     attach vm0050-vm0099 (host holds 50-99 vGPUs)                              50       2.83  353.60 ms    17.68 s    2335.6x virt-redef
-#     attach vm0000-vm0099, all 100 (host holds 0-99 vGPUs)                     100       4.31  232.11 ms    23.21 s    1533.2x virt-redef
-#     attach count=64 vm0100-vm0105 (host holds 100-420 vGPUs)                    6       0.73     1.36 s     8.18 s
-#     attach count=16 vm0106 (host holds 484 vGPUs)                               1       0.32     3.13 s     3.13 s
-#     detach vm0000-vm0049 (host holds 500-451 vGPUs)                            50        321    3.12 ms  155.82 ms      20.6x virt-redef
-#     detach vm0050-vm0099 (host holds 450-401 vGPUs)                            50        540    1.85 ms   92.53 ms      12.2x virt-redef
-#     detach vm0000-vm0099, all 100 (host holds 500-401 vGPUs)                  100        403    2.48 ms  248.36 ms      16.4x virt-redef
+#   VM devices: big, group t4 = all T4 GPUs, T4-1B
+#       kernel share: UUID written to create, first 100                         100      15762    63.4 us    6.34 ms        -       -       -       -
+#       kernel share: vgpu_params written, first 100                            100       3322   301.0 us   30.10 ms        -       -       -       -
+#       kernel share: 1 written to remove, first 100                            100       5027   198.9 us   19.89 ms        -       -       -       -
+#       baseline: libvirt lookup+GetXMLDesc+DefineXML, 1000 domains             100       2901   344.7 us   34.47 ms        -       -       -       -
+#       baseline: attach parts = create+vgpu_params+redefine+2 commits                     743    1.35 ms                   -       -       -       -
+#       baseline: detach parts = remove+redefine+2 commits                                 847    1.18 ms                   -       -       -       -
+#     attach vm0000-vm0009 of 10 VMs (host holds 0-9 vGPUs)                      10      13.30   75.16 ms  751.60 ms      179       1      10       3      55.8x attach-parts
+#     detach vm0000-vm0009 of 10 VMs (host holds 10-1 vGPUs)                     10        239    4.19 ms   41.88 ms        0       1       6       2       3.5x detach-parts
+#     attach vm0000-vm0049 of 1000 VMs (host holds 0-49 vGPUs)                   50      21.97   45.52 ms     2.28 s      219       1      10       3      33.8x attach-parts
+#     attach vm0050-vm0099 of 1000 VMs (host holds 50-99 vGPUs)                  50      19.81   50.47 ms     2.52 s      319       1      10       3      37.5x attach-parts
+#     attach vm0000-vm0099 of 1000 VMs, all 100 (host holds 0-99 vGPUs)         100      20.84   48.00 ms     4.80 s      269       1      10       3      35.6x attach-parts
+#     attach count=64 vm0100-vm0105 of 1000 VMs (host holds 100-420 vGPUs)        6       7.79  128.41 ms  770.45 ms      753      64      14       4
+#     attach count=16 vm0106 of 1000 VMs (host holds 484 vGPUs)                   1       8.58  116.58 ms  116.58 ms     1153      16      14       4
+#     attach vm0107-vm0156 of 1000 VMs (host holds 500-549 vGPUs)                50      11.29   88.57 ms     4.43 s     1219       1      10       3      65.8x attach-parts
+#     detach vm0107-vm0156 of 1000 VMs (host holds 550-501 vGPUs)                50        408    2.45 ms  122.57 ms        0       1       6       2       2.1x detach-parts
+#     detach vm0000-vm0049 of 1000 VMs (host holds 500-451 vGPUs)                50        478    2.09 ms  104.50 ms        0       1       6       2       1.8x detach-parts
+#     detach vm0050-vm0099 of 1000 VMs (host holds 450-401 vGPUs)                50        493    2.03 ms  101.34 ms        0       1       6       2       1.7x detach-parts
+#     detach vm0000-vm0099 of 1000 VMs, all 100 (host holds 500-401 vGPUs)      100        486    2.06 ms  205.84 ms        0       1       6       2       1.7x detach-parts
 #
 #   start-up until the mount answers
-#       for scale: one file read (open+read+close) on the simulator             787       7826   127.8 us  100.57 ms
-#       baseline: 500 UUIDs written to create files                             500       2382   419.9 us  209.94 ms
-#     libvirt test driver open, 1000 domains (in-process)                                                  236.05 ms
-#     daemon start, empty state, 0 VMs, median of 5, 2.1 to 3.0 s                                             2.66 s
-#     daemon start, empty state, 1000 VMs, median of 5, 2.6 to 4.6 s                                          3.09 s       1.2x start-novms
-#     start re-creating 500 vGPUs (107 VMs), median of 5, 2.5 to 3.5 s                                        3.24 s       1.0x start-empty
-#       difference, paired, median of 5, -1.9 to 0.7 s                                                     229.55 ms       1.1x mdev-create-all
+#       for scale: one file read (open+read+close) on the simulator            2198      21979    45.5 us  100.00 ms        -       -       -       -
+#       baseline: 500 UUIDs written to create files                             500       3351   298.4 us  149.19 ms        -       -       -       -
+#     libvirt test driver open, 1000 domains (in-process)                                                  368.84 ms        -       -       -       -
+#     daemon start, empty state, 0 VMs, median of 5, 3.3 to 5.5 s                                             4.89 s     9784       0       3       2
+#     daemon start, empty state, 1000 VMs, median of 5, 3.1 to 6.5 s                                          5.86 s     9784       0       3       2       1.2x start-novms
+#     start re-creating 500 vGPUs (107 VMs), median of 5, 4.0 to 5.4 s                                        4.48 s     9784     500     752       0       0.8x start-empty
+#       difference, paired, median of 5, -2.5 to 1.4 s                                                    -442.13 ms        0     500     749      -2          - mdev-create-all
 #
 #   memory (VmRSS)
-#     vgpufs idle after start, empty state, no VMs                                                            21.0 MiB
-#     vgpufs idle after start, empty state, 1000 VMs                                                          33.2 MiB       1.6x rss-novms
-#       simulator, no vGPUs                                                                                    6.1 MiB
-#     vgpufs, 500 vGPUs in 107 devices, 1000 VMs                                                              40.0 MiB       1.2x rss-empty
-#       simulator, 500 vGPUs                                                                                   7.8 MiB       1.3x sim-rss-empty
-#     vgpufs after that start                                                                                 34.4 MiB       1.0x rss-empty
+#     vgpufs idle after start, empty state, no VMs                                                          21.2 MiB
+#     vgpufs idle after start, empty state, 1000 VMs                                                        33.4 MiB                                        1.6x rss-novms
+#       simulator, no vGPUs                                                                                  6.1 MiB
+#     vgpufs, 500 vGPUs in 107 devices, 1000 VMs                                                            37.4 MiB                                        1.1x rss-empty
+#       simulator, 500 vGPUs                                                                                 7.2 MiB                                        1.2x sim-rss-empty
+#     vgpufs after that start                                                                               34.4 MiB                                        1.0x rss-empty
 #
 #   x baseline: time per operation (rates), total time (start-up) or memory, divided
 #   by the named row's, measured in the same run: 1.0x = as cheap as the baseline;
 #   "-": a difference that came out negative, i.e. smaller than the noise.
+#   sysfs-r sysfs-w libvirt sql: per operation (start-up: per start), the sysfs reads
+#   and writes, libvirt calls and sqlite commits the daemon counted (host/counters,
+#   read before and after, outside the timing); "-": not the daemon's work.
 SECONDS_PER_TEST=1
 QUICK=0
 DEVICES=
 VGPUS=
 VMS=1000
+FEW_VMS=10
 START_REPS=
 HOST=big.host
 TOPUP_COUNT=64 # vGPUs per device when the host is filled up to N (count takes 1-64)
@@ -92,7 +120,7 @@ while [ $# -gt 0 ]; do
 	--vgpus) VGPUS=$2; shift 2 ;;
 	--vms) VMS=$2; shift 2 ;;
 	--starts) START_REPS=$2; shift 2 ;;
-	-h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,/^# Example/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) HOST=$1; shift ;;
 	esac
@@ -107,9 +135,14 @@ else
 	VGPUS=${VGPUS:-500}
 	START_REPS=${START_REPS:-5}
 fi
+EXTRA=$((DEVICES / 2)) # devices attached with the host holding N vGPUs
+# A relative path would not survive the cd's below; a bare name is looked up in
+# tools/hosts/ (lib.sh's start_sim).
+[ -f "$HOST" ] && HOST=$(realpath "$HOST")
 [ "$DEVICES" -ge 2 ] && [ "$VGPUS" -ge "$DEVICES" ] ||
 	{ echo "run.sh: need 2 <= --devices <= --vgpus" >&2; exit 2; }
-[ $((DEVICES + (VGPUS - DEVICES + TOPUP_COUNT - 1) / TOPUP_COUNT)) -le "$VMS" ] ||
+[ $((DEVICES + (VGPUS - DEVICES + TOPUP_COUNT - 1) / TOPUP_COUNT + EXTRA)) -le "$VMS" ] &&
+	[ "$VMS" -ge "$FEW_VMS" ] ||
 	{ echo "run.sh: --vms $VMS is too few for the devices" >&2; exit 2; }
 
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
@@ -123,13 +156,14 @@ done
 
 ROWS=$TMP/rows.tsv
 VMS_XML=$TMP/vms.xml
+FEW_XML=$TMP/vms-few.xml
 GROUP=t4
 T4_DEVICE=0x1eb8
 PROFILE=T4-1B
 : >"$ROWS"
 STATE_FS="$(findmnt -n -o FSTYPE -T "$TMP" 2>/dev/null || stat -f -c %T "$TMP") on $(findmnt -n -o SOURCE -T "$TMP" 2>/dev/null || echo "?")"
 S_WRITES="1 durable writes through the mount (state dir and baseline db on $STATE_FS)"
-S_DEVICES="2 VM devices: $(basename "$HOST" .host), $VMS VMs, group $GROUP = all T4 GPUs, $PROFILE"
+S_DEVICES="2 VM devices: $(basename "$HOST" .host), group $GROUP = all T4 GPUs, $PROFILE"
 S_START="3 start-up until the mount answers"
 S_MEM="4 memory (VmRSS)"
 
@@ -137,10 +171,10 @@ hostbench() {
 	"$HOSTBENCH_BIN" "$@" >>"$ROWS" || fail "vgpufs-bench-host $1 failed"
 }
 
-# row SECTION KIND KEY LABEL N VALUE BASEKEY: a row of the table (see
+# row SECTION KIND KEY LABEL N VALUE BASEKEY [WORK]: a row of the table (see
 # vgpufs-bench-host.c).
 row() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "${8:--}" >>"$ROWS"
 }
 
 rss_kib() {
@@ -151,8 +185,23 @@ elapsed() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'
 }
 
+# mean_work WORK...: the mean of WORK fields ("-" if any is unknown).
+mean_work() {
+	printf '%s\n' "$@" | awk -F, '$0 == "-" { unknown = 1 } { for (i = 1; i <= 4; i++) s[i] += $i }
+		END { if (unknown || !NR) print "-"
+		      else printf "%.9g,%.9g,%.9g,%.9g\n", s[1] / NR, s[2] / NR, s[3] / NR, s[4] / NR }'
+}
+
+# work_minus A B: WORK A - B.
+work_minus() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") { print "-"; exit }
+		split(a, x, ","); split(b, y, ",")
+		printf "%.9g,%.9g,%.9g,%.9g\n", x[1] - y[1], x[2] - y[2], x[3] - y[3], x[4] - y[4] }'
+}
+
 # timed_start STATE_DIR ARGS...: start_vgpufs (lib.sh) on STATE_DIR, timed from
-# the spawn until the mount answers (polled every millisecond): STARTED (s).
+# the spawn until the mount answers (polled every millisecond): STARTED (s), and
+# STARTED_WORK, what the daemon counted until then.
 timed_start() {
 	local state=$1 t0 t1
 	shift
@@ -164,19 +213,21 @@ timed_start() {
 		{ tail -n 30 "$TMP/vgpufs.log" >&2; fail "vgpufs did not mount"; }
 	t1=$EPOCHREALTIME
 	STARTED=$(elapsed "$t0" "$t1")
+	STARTED_WORK=$("$HOSTBENCH_BIN" work --mount "$MNT")
 }
 
-# timing_row KEY LABEL BASEKEY SECONDS...: the median, with the spread in the label.
+# timing_row KEY LABEL BASEKEY WORK SECONDS...: the median, with the spread in
+# the label.
 timing_row() {
-	local key=$1 label=$2 base=$3 stats
-	shift 3
+	local key=$1 label=$2 base=$3 work=$4 stats
+	shift 4
 	stats=$(printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
 		END { printf "%.6f %.1f %.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }')
 	set -- $# $stats
 	if [ "$1" = 1 ]; then
-		row "$S_START" time "$key" "$label" 0 "$2" "$base"
+		row "$S_START" time "$key" "$label" 0 "$2" "$base" "$work"
 	else
-		row "$S_START" time "$key" "$label, median of $1, $3 to $4 s" 0 "$2" "$base"
+		row "$S_START" time "$key" "$label, median of $1, $3 to $4 s" 0 "$2" "$base" "$work"
 	fi
 }
 
@@ -189,17 +240,40 @@ sim_mdev_count() {
 	find "$SIM/bus/mdev/devices" -mindepth 1 -maxdepth 1 | wc -l
 }
 
+# t4_room: how many $PROFILE vGPUs the simulator's parents have room for.
+t4_room() {
+	grep -lE " $PROFILE\$" "$SIM"/class/mdev_bus/*/mdev_supported_types/*/name 2>/dev/null |
+		sed 's,/name$,/available_instances,' | xargs -r cat | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# make_group: the group $GROUP over every T4 GPU, with $PROFILE; FREE: its room.
+make_group() {
+	cd "$MNT"
+	mkdir groups/$GROUP groups/$GROUP/rules/all
+	echo "$T4_DEVICE" >groups/$GROUP/rules/all/device
+	cat host/driver_version >groups/$GROUP/driver
+	echo "$PROFILE" >groups/$GROUP/profile || fail "profile $PROFILE: $(cat groups/$GROUP/error)"
+	[ "$(cat groups/$GROUP/status)" = ready ] ||
+		fail "group $GROUP is $(cat groups/$GROUP/status): $(cat groups/$GROUP/error)"
+	FREE=$(cat groups/$GROUP/vgpus_free)
+	say "group $GROUP: $(wc -l <groups/$GROUP/gpus) GPUs, $FREE free $PROFILE"
+	cd /
+}
+
 # --- reads and durable writes: empty state, no VMs ---------------------------
 
 start_sim "$HOST"
+ROOM=$(t4_room)
+[ $((VGPUS + EXTRA)) -le "$ROOM" ] ||
+	fail "$(basename "$HOST")'s T4 GPUs have room for $ROOM $PROFILE vGPUs, not --vgpus $VGPUS + $EXTRA (--devices / 2): try --quick, or fewer --vgpus or --devices"
 timed_start "$TMP/state" --libvirt test:///default
 say "vgpufs on $MNT"
 row "$S_MEM" mem rss-novms "vgpufs idle after start, empty state, no VMs" 0 "$(rss_kib "$VGPUFS_PID")" -
 say "$(ls "$MNT/gpus" | wc -l) GPUs, $(ls "$MNT/profiles" | wc -l) profiles"
 if [ "$QUICK" = 1 ]; then
-	"$BENCH_BIN" --mount "$MNT" --seconds "$SECONDS_PER_TEST" --no-walk
+	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --seconds "$SECONDS_PER_TEST" --no-walk
 else
-	"$BENCH_BIN" --mount "$MNT" --seconds "$SECONDS_PER_TEST"
+	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --seconds "$SECONDS_PER_TEST"
 fi
 echo
 say "durable writes (${SECONDS_PER_TEST} s each, then the same count on sqlite)"
@@ -210,6 +284,7 @@ quit_vgpufs
 # --- baselines for the devices: the simulator alone, libvirt alone ------------
 
 "$HOSTBENCH_BIN" gen-vms --count "$VMS" --out "$VMS_XML" || fail "gen-vms failed"
+"$HOSTBENCH_BIN" gen-vms --count "$FEW_VMS" --out "$FEW_XML" || fail "gen-vms failed"
 restart_sim
 say "baselines: $VGPUS UUIDs to create, then remove, on the fresh simulator; libvirt redefinitions"
 hostbench mdev --section "$S_DEVICES" --all-section "$S_START" --sim "$SIM" \
@@ -217,41 +292,52 @@ hostbench mdev --section "$S_DEVICES" --all-section "$S_START" --sim "$SIM" \
 [ "$(sim_mdev_count)" = 0 ] || fail "the mdev baseline left vGPUs behind"
 hostbench redefine --section "$S_DEVICES" --all-section "$S_START" --uri "test://$VMS_XML" \
 	--first 0 --last $((DEVICES - 1))
+hostbench sum --section "$S_DEVICES" --rows "$ROWS" --key attach-parts \
+	--label "  baseline: attach parts = create+vgpu_params+redefine+2 commits" \
+	mdev-create mdev-params virt-redef sql-update sql-update
+hostbench sum --section "$S_DEVICES" --rows "$ROWS" --key detach-parts \
+	--label "  baseline: detach parts = remove+redefine+2 commits" \
+	mdev-remove virt-redef sql-update sql-update
 restart_sim
 
-# --- VMs: empty state, then D one-vGPU devices, then filled up to N vGPUs -----
+# --- few VMs: attach and detach with FEW_VMS domains -------------------------
+
+timed_start "$TMP/state-few" --libvirt "test://$FEW_XML"
+make_group
+say "attach and detach: $FEW_VMS one-vGPU devices, $FEW_VMS VMs"
+hostbench attach --section "$S_DEVICES" --mount "$MNT" --group $GROUP --first 0 \
+	--last $((FEW_VMS - 1)) --vms "$FEW_VMS" --key attach-few --base attach-parts
+hostbench detach --section "$S_DEVICES" --mount "$MNT" --first 0 --last $((FEW_VMS - 1)) \
+	--vgpus-before "$FEW_VMS" --vms "$FEW_VMS" --key detach-few --base detach-parts
+quit_vgpufs
+[ "$(sim_mdev_count)" = 0 ] || fail "the detach with $FEW_VMS VMs left vGPUs behind"
+
+# --- M VMs: empty state, then D one-vGPU devices, then filled up to N vGPUs ---
 
 rm -rf "$TMP/state"
 timed_start "$TMP/state" --libvirt "test://$VMS_XML"
 row "$S_MEM" mem rss-empty "vgpufs idle after start, empty state, $VMS VMs" 0 "$(rss_kib "$VGPUFS_PID")" rss-novms
 row "$S_MEM" mem sim-rss-empty "  simulator, no vGPUs" 0 "$(rss_kib "$SIM_PID")" -
-cd "$MNT"
-mkdir groups/$GROUP groups/$GROUP/rules/all
-echo "$T4_DEVICE" >groups/$GROUP/rules/all/device
-cat host/driver_version >groups/$GROUP/driver
-echo "$PROFILE" >groups/$GROUP/profile || fail "profile $PROFILE: $(cat groups/$GROUP/error)"
-[ "$(cat groups/$GROUP/status)" = ready ] || fail "group $GROUP is $(cat groups/$GROUP/status): $(cat groups/$GROUP/error)"
-FREE=$(cat groups/$GROUP/vgpus_free)
-[ "$FREE" -ge "$VGPUS" ] || fail "group $GROUP has room for $FREE vGPUs of $PROFILE; --vgpus $VGPUS"
-say "group $GROUP: $(wc -l <groups/$GROUP/gpus) GPUs, $FREE free $PROFILE"
-cd /
+make_group
+[ "$FREE" -ge $((VGPUS + EXTRA)) ] || fail "group $GROUP has room for $FREE vGPUs of $PROFILE; need $((VGPUS + EXTRA))"
 
-say "attach: $DEVICES one-vGPU devices"
+say "attach: $DEVICES one-vGPU devices, $VMS VMs"
 hostbench attach --section "$S_DEVICES" --mount "$MNT" --group $GROUP --first 0 \
-	--last $((DEVICES - 1)) --chunks 2 --base virt-redef
+	--last $((DEVICES - 1)) --chunks 2 --vms "$VMS" --base attach-parts
 REST=$((VGPUS - DEVICES))
 FULL=$((REST / TOPUP_COUNT))
 NEXT=$DEVICES
 say "filling the host up to $VGPUS vGPUs"
 if [ "$FULL" -gt 0 ]; then
 	hostbench attach --section "$S_DEVICES" --mount "$MNT" --group $GROUP --first "$NEXT" \
-		--last $((NEXT + FULL - 1)) --count "$TOPUP_COUNT" --vgpus-before "$DEVICES" --key fill
+		--last $((NEXT + FULL - 1)) --count "$TOPUP_COUNT" --vgpus-before "$DEVICES" \
+		--vms "$VMS" --key fill
 	NEXT=$((NEXT + FULL))
 fi
 if [ $((REST % TOPUP_COUNT)) -gt 0 ]; then
 	hostbench attach --section "$S_DEVICES" --mount "$MNT" --group $GROUP --first "$NEXT" \
 		--last "$NEXT" --count $((REST % TOPUP_COUNT)) \
-		--vgpus-before $((DEVICES + FULL * TOPUP_COUNT)) --key fill-rest
+		--vgpus-before $((DEVICES + FULL * TOPUP_COUNT)) --vms "$VMS" --key fill-rest
 	NEXT=$((NEXT + 1))
 fi
 [ "$(sim_mdev_count)" = "$VGPUS" ] || fail "the simulator holds $(sim_mdev_count) vGPUs, not $VGPUS"
@@ -269,35 +355,53 @@ NOVMS_TIMES=()
 EMPTY_TIMES=()
 RECREATE_TIMES=()
 DELTAS=()
+NOVMS_WORK=()
+EMPTY_WORK=()
+RECREATE_WORK=()
 for ((rep = 1; rep <= START_REPS; rep++)); do
 	restart_sim
 	rm -rf "$TMP/state-empty"
 	timed_start "$TMP/state-empty" --libvirt test:///default
 	NOVMS_TIMES+=("$STARTED")
+	NOVMS_WORK+=("$STARTED_WORK")
 	quit_vgpufs
 	restart_sim
 	rm -rf "$TMP/state-empty"
 	timed_start "$TMP/state-empty" --libvirt "test://$VMS_XML"
 	EMPTY_TIMES+=("$STARTED")
+	EMPTY_WORK+=("$STARTED_WORK")
 	quit_vgpufs
 	restart_sim
 	timed_start "$TMP/state" --libvirt "test://$VMS_XML"
 	RECREATE_TIMES+=("$STARTED")
+	RECREATE_WORK+=("$STARTED_WORK")
 	DELTAS+=("$(elapsed "${EMPTY_TIMES[-1]}" "$STARTED")")
 	[ "$(sim_mdev_count)" = "$VGPUS" ] ||
 		fail "after the restart the simulator holds $(sim_mdev_count) vGPUs, not $VGPUS"
 	[ "$rep" = "$START_REPS" ] || quit_vgpufs
 done
-timing_row start-novms "daemon start, empty state, 0 VMs" - "${NOVMS_TIMES[@]}"
-timing_row start-empty "daemon start, empty state, $VMS VMs" start-novms "${EMPTY_TIMES[@]}"
+EMPTY_MEAN=$(mean_work "${EMPTY_WORK[@]}")
+RECREATE_MEAN=$(mean_work "${RECREATE_WORK[@]}")
+timing_row start-novms "daemon start, empty state, 0 VMs" - "$(mean_work "${NOVMS_WORK[@]}")" \
+	"${NOVMS_TIMES[@]}"
+timing_row start-empty "daemon start, empty state, $VMS VMs" start-novms "$EMPTY_MEAN" \
+	"${EMPTY_TIMES[@]}"
 timing_row start-recreate "start re-creating $VGPUS vGPUs ($NEXT VMs)" start-empty \
-	"${RECREATE_TIMES[@]}"
-timing_row start-delta "  difference, paired" mdev-create-all "${DELTAS[@]}"
+	"$RECREATE_MEAN" "${RECREATE_TIMES[@]}"
+timing_row start-delta "  difference, paired" mdev-create-all \
+	"$(work_minus "$RECREATE_MEAN" "$EMPTY_MEAN")" "${DELTAS[@]}"
 row "$S_MEM" mem rss-recreated "vgpufs after that start" 0 "$(rss_kib "$VGPUFS_PID")" rss-empty
 
-say "detach: $DEVICES one-vGPU devices"
+say "attach: $EXTRA one-vGPU devices more, the host holding $VGPUS vGPUs"
+hostbench attach --section "$S_DEVICES" --mount "$MNT" --group $GROUP --first "$NEXT" \
+	--last $((NEXT + EXTRA - 1)) --vgpus-before "$VGPUS" --vms "$VMS" --key attach-full \
+	--base attach-parts
+say "detach: those, then the first $DEVICES one-vGPU devices"
+hostbench detach --section "$S_DEVICES" --mount "$MNT" --first "$NEXT" \
+	--last $((NEXT + EXTRA - 1)) --vgpus-before $((VGPUS + EXTRA)) --vms "$VMS" \
+	--key detach-full --base detach-parts
 hostbench detach --section "$S_DEVICES" --mount "$MNT" --first 0 --last $((DEVICES - 1)) \
-	--chunks 2 --vgpus-before "$VGPUS" --base virt-redef
+	--chunks 2 --vgpus-before "$VGPUS" --vms "$VMS" --base detach-parts
 quit_vgpufs
 
 echo

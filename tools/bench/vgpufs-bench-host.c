@@ -11,17 +11,25 @@
  *   redefine    the libvirt baseline: virDomainGetXMLDesc + virDomainDefineXML of
  *               the same domains, in-process on the same test-driver file;
  *   mdev        the kernel-side baseline: UUIDs written straight to the
- *               simulator's create files, then 1 to each remove;
+ *               simulator's create files, " " to the first ones' vgpu_params
+ *               (as the daemon writes for a device with default options), then
+ *               1 to each remove;
+ *   sum         a baseline made of other rows: the sum of their times per
+ *               operation (the necessary parts of an attach or a detach);
  *   wait-mount  returns as soon as a mount point answers (start-up timing);
+ *   work        prints the daemon's counts so far, as a row's WORK field;
  *   table       prints the rows the other commands wrote, with the ratios.
  *
  * The measuring commands print rows, one a line, tab-separated:
- *   SECTION KIND KEY LABEL N VALUE BASEKEY
+ *   SECTION KIND KEY LABEL N VALUE BASEKEY [WORK]
  * KIND is "rate" (N operations took VALUE seconds), "time" (VALUE seconds for
- * N items; N may be 0) or "mem" (VALUE KiB).  BASEKEY names the row the ratio
- * is taken against, or "-".  The ratio is always a cost ratio: time per
- * operation, total time or memory, divided by the baseline's.  Nothing here
- * asserts a time: it reports, people judge.
+ * N items; N may be 0), "sum" (VALUE seconds per operation) or "mem" (VALUE
+ * KiB).  BASEKEY names the row the ratio is taken against, or "-".  The ratio
+ * is always a cost ratio: time per operation, total time or memory, divided by
+ * the baseline's.  WORK is what the daemon counted over the N operations (or
+ * for the one item of a "time" row), "SYSFS_READS,SYSFS_WRITES,LIBVIRT,SQL"
+ * (daemon-work.h), or "-" (or no field) for a baseline.  Nothing here asserts
+ * a time: it reports, people judge.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +40,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include "daemon-work.h"
 #include "store.h"
 #include <stdarg.h>
 #include <stdbool.h>
@@ -84,13 +93,31 @@ static void format_path(char *out, size_t size, const char *format, ...)
 		die("path too long: %s", format);
 }
 
-/* Labels hold no tab or newline: they are fields of a row. */
+/* A row's WORK field, and the line's end. */
+static void put_work(const struct work *work)
+{
+	if (work && work->known)
+		printf("%.9g,%.9g,%.9g,%.9g\n", work->n[WORK_SYSFS_READS], work->n[WORK_SYSFS_WRITES],
+		       work->n[WORK_LIBVIRT], work->n[WORK_SQL]);
+	else
+		printf("-\n");
+}
+
+/* Labels hold no tab or newline: they are fields of a row.  work: the daemon's
+ * over the row's operations, or NULL for a baseline. */
+static void row_work(const char *kind, const char *key, const char *label, long n, double value,
+		     const char *base, const struct work *work)
+{
+	printf("%s\t%s\t%s\t%s\t%ld\t%.9g\t%s\t", section, kind, key, label, n, value,
+	       base ? base : "-");
+	put_work(work);
+	fflush(stdout);
+}
+
 static void row(const char *kind, const char *key, const char *label, long n, double value,
 		const char *base)
 {
-	printf("%s\t%s\t%s\t%s\t%ld\t%.9g\t%s\n", section, kind, key, label, n, value,
-	       base ? base : "-");
-	fflush(stdout);
+	row_work(kind, key, label, n, value, base, NULL);
 }
 
 /* open + one write of the whole value + close, as `echo value > path` does. */
@@ -200,6 +227,7 @@ static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 	long ops = 0, pairs = 0;
 	sqlite3 *db;
 	sqlite3_stmt *st, *del;
+	struct work before, after, work;
 	int r;
 
 	format_path(group, sizeof(group), "%s/groups/bench-attr", mount);
@@ -208,6 +236,7 @@ static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 	format_path(attr, sizeof(attr), "%s/description", group);
 
 	/* 1. durable attribute writes: each value differs from the last, so each commits */
+	before = work_read(mount);
 	start = now_seconds();
 	do {
 		snprintf(value, sizeof(value), "bench value %ld\n", ops);
@@ -217,7 +246,10 @@ static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 		ops++;
 		elapsed = now_seconds() - start;
 	} while (elapsed < bench_seconds || ops < min_ops);
-	row("rate", "desc", "write groups/G/description (open+write+close)", ops, elapsed, "sql-update");
+	after = work_read(mount);
+	work = work_between(&before, &after);
+	row_work("rate", "desc", "write groups/G/description (open+write+close)", ops, elapsed,
+		 "sql-update", &work);
 
 	db = baseline_open(db_dir);
 	st = prepare(db, "UPDATE groups SET description = ? WHERE name = ?");
@@ -231,6 +263,7 @@ static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 	row("rate", "sql-update", "  baseline: sqlite BEGIN+UPDATE+COMMIT", ops, elapsed, NULL);
 
 	/* 2. groups made and removed */
+	before = work_read(mount);
 	start = now_seconds();
 	do {
 		format_path(dir, sizeof(dir), "%s/groups/bench-g%ld", mount, pairs);
@@ -241,7 +274,9 @@ static int cmd_writes(const char *mount, const char *db_dir, long min_ops)
 		pairs++;
 		elapsed = now_seconds() - start;
 	} while (elapsed < bench_seconds || pairs < min_ops);
-	row("rate", "mkrm", "mkdir+rmdir groups/G", pairs, elapsed, "sql-insdel");
+	after = work_read(mount);
+	work = work_between(&before, &after);
+	row_work("rate", "mkrm", "mkdir+rmdir groups/G", pairs, elapsed, "sql-insdel", &work);
 
 	st = prepare(db, "INSERT INTO groups (name) VALUES (?)");
 	del = prepare(db, "DELETE FROM groups WHERE name = ?");
@@ -297,112 +332,126 @@ static int cmd_gen_vms(long count, const char *out_path)
 
 /* ---- attach and detach through the mount ---------------------------------- */
 
-/* "vm0003" or "vm0003-vm0007", then the vGPUs the host held before the first and
- * the last of those operations. */
-static void range_label(char *buf, size_t size, const char *what, long first, long last,
-			long vgpus_first, long vgpus_last, const char *all)
-{
-	char vms[64], held[64];
+/* A run of attaches or detaches on consecutive VMs, and how to label its rows. */
+struct series {
+	const char *key, *what, *base; /* row key, "attach count=4", the baseline's key */
+	long first;                    /* the first VM's number */
+	long vms;                      /* the domains libvirt holds (0: not said) */
+	long chunks;                   /* rows for parts of the run, besides the whole */
+	long vgpus_before, vgpus_step; /* vGPUs on the host before the first op; change per op */
+};
 
-	if (first == last)
-		snprintf(vms, sizeof(vms), VM_NAME_FORMAT, (int)first);
+/* "attach vm0003-vm0007 of 1000 VMs, all 5 (host holds 0-4 vGPUs)" for ops [a, b). */
+static void range_label(char *buf, size_t size, const struct series *s, long a, long b,
+			const char *all)
+{
+	char vms[64], of[32] = "", held[64];
+	long held_first = s->vgpus_before + a * s->vgpus_step;
+	long held_last = s->vgpus_before + (b - 1) * s->vgpus_step;
+
+	if (b - a == 1)
+		snprintf(vms, sizeof(vms), VM_NAME_FORMAT, (int)(s->first + a));
 	else
-		snprintf(vms, sizeof(vms), VM_NAME_FORMAT "-" VM_NAME_FORMAT, (int)first, (int)last);
-	if (vgpus_first == vgpus_last)
-		snprintf(held, sizeof(held), "%ld", vgpus_first);
+		snprintf(vms, sizeof(vms), VM_NAME_FORMAT "-" VM_NAME_FORMAT, (int)(s->first + a),
+			 (int)(s->first + b - 1));
+	if (s->vms > 0)
+		snprintf(of, sizeof(of), " of %ld VMs", s->vms);
+	if (held_first == held_last)
+		snprintf(held, sizeof(held), "%ld", held_first);
 	else
-		snprintf(held, sizeof(held), "%ld-%ld", vgpus_first, vgpus_last);
-	snprintf(buf, size, "%s %s%s (host holds %s vGPUs)", what, vms, all, held);
+		snprintf(held, sizeof(held), "%ld-%ld", held_first, held_last);
+	snprintf(buf, size, "%s %s%s%s (host holds %s vGPUs)", s->what, vms, of, all, held);
 }
 
-/* Rows for [first, first + n), split in `chunks` ranges, so that a cost that grows
- * with what the host already holds shows.  times[i] is the i-th operation's
- * duration; the host held vgpus_before + i * vgpus_step vGPUs before it. */
-static void rate_rows(const char *key, const char *what, const double *times, long n, long first,
-		      long chunks, long vgpus_before, long vgpus_step, const char *base)
+/* One row for ops [a, b): times[i] is op i's duration, counts[i] the daemon's
+ * counters before it (counts[n] after the last). */
+static void range_row(const struct series *s, const char *key, long a, long b,
+		      const double *times, const struct work *counts, const char *all)
 {
-	char label[256], chunk_key[64], all[32];
-	double total = 0;
+	char label[256];
+	struct work work = work_between(&counts[a], &counts[b]);
+	double sum = 0;
 
-	if (chunks > n)
-		chunks = n;
+	for (long i = a; i < b; i++)
+		sum += times[i];
+	range_label(label, sizeof(label), s, a, b, all);
+	row_work("rate", key, label, b - a, sum, s->base, &work);
+}
+
+/* Rows for the n ops split in s->chunks ranges, so that a cost that grows with
+ * what the host already holds shows, then one for all of them. */
+static void rate_rows(const struct series *s, const double *times, const struct work *counts,
+		      long n)
+{
+	long chunks = s->chunks > n ? n : s->chunks;
+	char chunk_key[64], all[32] = "";
+
 	for (long c = 0; chunks > 1 && c < chunks; c++) {
-		long a = n * c / chunks, b = n * (c + 1) / chunks;
-		double sum = 0;
-
-		for (long i = a; i < b; i++)
-			sum += times[i];
-		range_label(label, sizeof(label), what, first + a, first + b - 1,
-			    vgpus_before + a * vgpus_step, vgpus_before + (b - 1) * vgpus_step, "");
-		snprintf(chunk_key, sizeof(chunk_key), "%s-%ld", key, c + 1);
-		row("rate", chunk_key, label, b - a, sum, base);
+		snprintf(chunk_key, sizeof(chunk_key), "%s-%ld", s->key, c + 1);
+		range_row(s, chunk_key, n * c / chunks, n * (c + 1) / chunks, times, counts, "");
 	}
-	for (long i = 0; i < n; i++)
-		total += times[i];
-	snprintf(all, sizeof(all), n > 1 && chunks > 1 ? ", all %ld" : "", n);
-	range_label(label, sizeof(label), what, first, first + n - 1, vgpus_before,
-		    vgpus_before + (n - 1) * vgpus_step, all);
-	row("rate", key, label, n, total, base);
+	if (n > 1 && chunks > 1)
+		snprintf(all, sizeof(all), ", all %ld", n);
+	range_row(s, s->key, 0, n, times, counts, all);
 }
 
-static int cmd_attach(const char *mount, const char *group, long first, long last, long count,
-		      long chunks, long vgpus_before, const char *key, const char *base)
+/* mkdir vms/VM/devices/gpu0, then its count (unless 1) and group. */
+static void attach_one(const char *mount, long vm, const char *group, long count)
 {
-	long n = last - first + 1;
-	double *times = calloc(n > 0 ? n : 1, sizeof(*times));
-	char dir[PATH_MAX], path[PATH_MAX], value[128], what[64];
+	char dir[PATH_MAX], path[PATH_MAX], value[128];
+	int r;
 
-	if (!times || n <= 0)
-		die("attach: empty range");
-	for (long i = 0; i < n; i++) {
-		double t = now_seconds();
-		int r;
-
-		format_path(dir, sizeof(dir), "%s/vms/" VM_NAME_FORMAT "/devices/" DEVICE_NAME, mount,
-			    (int)(first + i));
-		if (mkdir(dir, 0755) < 0)
-			die("mkdir %s: %s", dir, strerror(errno));
-		if (count != 1) {
-			format_path(path, sizeof(path), "%s/count", dir);
-			snprintf(value, sizeof(value), "%ld\n", count);
-			if ((r = write_value(path, value, O_TRUNC)) < 0)
-				die("write %s: %s (%s)", path, strerror(-r), error_of(dir));
-		}
-		format_path(path, sizeof(path), "%s/group", dir);
-		snprintf(value, sizeof(value), "%s\n", group);
+	format_path(dir, sizeof(dir), "%s/vms/" VM_NAME_FORMAT "/devices/" DEVICE_NAME, mount,
+		    (int)vm);
+	if (mkdir(dir, 0755) < 0)
+		die("mkdir %s: %s", dir, strerror(errno));
+	if (count != 1) {
+		format_path(path, sizeof(path), "%s/count", dir);
+		snprintf(value, sizeof(value), "%ld\n", count);
 		if ((r = write_value(path, value, O_TRUNC)) < 0)
 			die("write %s: %s (%s)", path, strerror(-r), error_of(dir));
-		times[i] = now_seconds() - t;
 	}
-	if (count == 1)
-		snprintf(what, sizeof(what), "attach");
-	else
-		snprintf(what, sizeof(what), "attach count=%ld", count);
-	rate_rows(key, what, times, n, first, chunks, vgpus_before, count, base);
-	free(times);
-	return 0;
+	format_path(path, sizeof(path), "%s/group", dir);
+	snprintf(value, sizeof(value), "%s\n", group);
+	if ((r = write_value(path, value, O_TRUNC)) < 0)
+		die("write %s: %s (%s)", path, strerror(-r), error_of(dir));
 }
 
-static int cmd_detach(const char *mount, long first, long last, long chunks, long vgpus_before,
-		      const char *key, const char *base)
+static void detach_one(const char *mount, long vm)
 {
-	long n = last - first + 1;
-	double *times = calloc(n > 0 ? n : 1, sizeof(*times));
 	char dir[PATH_MAX];
 
-	if (!times || n <= 0)
-		die("detach: empty range");
+	format_path(dir, sizeof(dir), "%s/vms/" VM_NAME_FORMAT "/devices/" DEVICE_NAME, mount,
+		    (int)vm);
+	if (rmdir(dir) < 0)
+		die("rmdir %s: %s (%s)", dir, strerror(errno), error_of(dir));
+}
+
+/* Attaches (group set) or detaches (group NULL) VMs s->first..last, each timed on
+ * its own, the daemon's counters read between them, outside the timing. */
+static int cmd_devices(const char *mount, const char *group, long last, long count,
+		       const struct series *s)
+{
+	long n = last - s->first + 1;
+	double *times = calloc(n > 0 ? n : 1, sizeof(*times));
+	struct work *counts = calloc(n > 0 ? n + 1 : 1, sizeof(*counts));
+
+	if (!times || !counts || n <= 0)
+		die("%s: empty range", group ? "attach" : "detach");
+	counts[0] = work_read(mount);
 	for (long i = 0; i < n; i++) {
 		double t = now_seconds();
 
-		format_path(dir, sizeof(dir), "%s/vms/" VM_NAME_FORMAT "/devices/" DEVICE_NAME, mount,
-			    (int)(first + i));
-		if (rmdir(dir) < 0)
-			die("rmdir %s: %s (%s)", dir, strerror(errno), error_of(dir));
+		if (group)
+			attach_one(mount, s->first + i, group, count);
+		else
+			detach_one(mount, s->first + i);
 		times[i] = now_seconds() - t;
+		counts[i + 1] = work_read(mount);
 	}
-	rate_rows(key, "detach", times, n, first, chunks, vgpus_before, -1, base);
+	rate_rows(s, times, counts, n);
 	free(times);
+	free(counts);
 	return 0;
 }
 
@@ -537,6 +586,24 @@ next:
 	return slots;
 }
 
+/* The kernel's share of setting a new vGPU's options: " " (no option set, what the
+ * daemon writes for a device with default options) to each mdev's vgpu_params. */
+static void params_rows(const char *sim, char (*uuids)[40], long n)
+{
+	char path[PATH_MAX], label[256];
+	double start = now_seconds();
+	int r;
+
+	for (long i = 0; i < n; i++) {
+		format_path(path, sizeof(path), "%s/bus/mdev/devices/%s/nvidia/vgpu_params", sim,
+			    uuids[i]);
+		if ((r = write_value(path, " ", 0)) < 0)
+			die("write to %s: %s", path, strerror(-r));
+	}
+	snprintf(label, sizeof(label), "  kernel share: vgpu_params written, first %ld", n);
+	row("rate", "mdev-params", label, n, now_seconds() - start, NULL);
+}
+
 /* Creates `count` mdevs on the parents of `device` that offer PROFILE, filling one
  * parent before the next (as depth-first placement does), then removes them.  Rows:
  * the first `split` creates and removes (the per-attach share) and all of them. */
@@ -608,6 +675,8 @@ static int cmd_mdev(const char *sim, const char *device, const char *profile, lo
 		row("time", "mdev-create-all", label, count, elapsed, NULL);
 		section = saved;
 	}
+	if (split > 0 && split <= count)
+		params_rows(sim, uuids, split);
 	start = now_seconds();
 	for (long i = 0; i < count; i++) {
 		format_path(path, sizeof(path), "%s/bus/mdev/devices/%s/remove", sim, uuids[i]);
@@ -668,12 +737,22 @@ static int cmd_wait_mount(const char *mount, const char *probe, long pid, double
 	}
 }
 
+/* The daemon's counts since it started, as a row's WORK field (run.sh: start-up). */
+static int cmd_work(const char *mount)
+{
+	struct work w = work_read(mount);
+
+	put_work(&w);
+	return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 struct row {
 	char section[128], kind[16], key[64], label[256], base[64];
 	long n;
 	double value;
+	struct work work;
 	int order;
 };
 
@@ -714,75 +793,146 @@ static double cost(const struct row *r)
 	return r->value;
 }
 
-static int cmd_table(const char *path)
+/* "SYSFS_READS,SYSFS_WRITES,LIBVIRT,SQL", or "-" (unknown). */
+static struct work parse_work(const char *field)
 {
-	static struct row rows[MAX_ROWS];
-	char line[1024], buf[64], buf2[64];
-	const char *last_section = "";
+	struct work w = { 0 };
+
+	w.known = field && sscanf(field, "%lf,%lf,%lf,%lf", &w.n[WORK_SYSFS_READS],
+				  &w.n[WORK_SYSFS_WRITES], &w.n[WORK_LIBVIRT], &w.n[WORK_SQL]) == 4;
+	return w;
+}
+
+/* One line of a rows file into r; false for a line that is not a row (a message). */
+static bool parse_row(char *line, struct row *r)
+{
+	char *fields[8] = { NULL }, *save = NULL, *p = line;
+	int k = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (k < 8 && (fields[k] = strtok_r(p, "\t", &save)))
+		k++, p = NULL;
+	if (k < 7)
+		return false;
+	snprintf(r->section, sizeof(r->section), "%s", fields[0]);
+	snprintf(r->kind, sizeof(r->kind), "%s", fields[1]);
+	snprintf(r->key, sizeof(r->key), "%s", fields[2]);
+	snprintf(r->label, sizeof(r->label), "%s", fields[3]);
+	r->n = atol(fields[4]);
+	r->value = strtod(fields[5], NULL);
+	snprintf(r->base, sizeof(r->base), "%s", fields[6]);
+	r->work = parse_work(fields[7]);
+	return true;
+}
+
+/* The rows of a file, in file order; returns how many. */
+static int load_rows(const char *path, struct row *rows, int max)
+{
+	char line[1024];
 	int n = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		die("cannot open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) && n < MAX_ROWS) {
-		struct row *r = &rows[n];
-		char *fields[7], *save = NULL, *p = line;
-		int k = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		while (k < 7 && (fields[k] = strtok_r(p, "\t", &save)))
-			k++, p = NULL;
-		if (k != 7)
-			continue; /* not a row: a message on stdout */
-		snprintf(r->section, sizeof(r->section), "%s", fields[0]);
-		snprintf(r->kind, sizeof(r->kind), "%s", fields[1]);
-		snprintf(r->key, sizeof(r->key), "%s", fields[2]);
-		snprintf(r->label, sizeof(r->label), "%s", fields[3]);
-		r->n = atol(fields[4]);
-		r->value = strtod(fields[5], NULL);
-		snprintf(r->base, sizeof(r->base), "%s", fields[6]);
-		r->order = n++;
-	}
+	while (n < max && fgets(line, sizeof(line), f))
+		if (parse_row(line, &rows[n]))
+			rows[n].order = n, n++;
 	fclose(f);
+	return n;
+}
+
+/* A baseline of parts measured in this run: the sum of their costs per operation
+ * (a part named twice counts twice). */
+static int cmd_sum(const char *path, const char *key, const char *label, char **parts,
+		   int n_parts)
+{
+	static struct row rows[MAX_ROWS];
+	int n = load_rows(path, rows, MAX_ROWS);
+	double sum = 0;
+
+	for (int i = 0; i < n_parts; i++) {
+		const struct row *r = find_row(rows, n, parts[i]);
+
+		if (!r || strcmp(r->kind, "rate"))
+			die("sum %s: no rate row %s in %s", key, parts[i], path);
+		sum += cost(r);
+	}
+	row("sum", key, label, 0, sum, NULL);
+	return 0;
+}
+
+/* n, ops/s, time/op and total, as each kind has them. */
+static void print_figures(const struct row *r)
+{
+	char buf[64], buf2[64];
+
+	if (!strcmp(r->kind, "mem"))
+		printf(" %6s %10s %10s %6.1f MiB", "", "", "", r->value / 1024);
+	else if (!strcmp(r->kind, "sum"))
+		printf(" %6s %10.0f %10s %10s", "", 1 / r->value,
+		       format_duration(r->value, buf, sizeof(buf)), "");
+	else if (!strcmp(r->kind, "rate"))
+		printf(" %6ld %10.*f %10s %10s", r->n, r->n / r->value < 100 ? 2 : 0,
+		       r->n / r->value, format_duration(r->value / r->n, buf, sizeof(buf)),
+		       format_duration(r->value, buf2, sizeof(buf2)));
+	else if (r->n > 0)
+		printf(" %6ld %10.0f %10s %10s", r->n, r->n / r->value,
+		       format_duration(r->value / r->n, buf, sizeof(buf)),
+		       format_duration(r->value, buf2, sizeof(buf2)));
+	else
+		printf(" %6s %10s %10s %10s", "", "", "", format_duration(r->value, buf2, sizeof(buf2)));
+}
+
+/* The daemon's work per operation (per item of a "time" row); blank for memory. */
+static void print_work(const struct row *r)
+{
+	char work[64] = "";
+
+	if (strcmp(r->kind, "mem"))
+		work_format(&r->work, !strcmp(r->kind, "rate") ? r->n : 1, work, sizeof(work));
+	printf("  %*s", (int)sizeof(WORK_HEADER) - 1, work);
+}
+
+static void print_row(const struct row *r, const struct row *rows, int n)
+{
+	const struct row *b = NULL;
+
+	if (strcmp(r->base, "-") && !(b = find_row(rows, n, r->base)))
+		fprintf(stderr, "vgpufs-bench-host: %s: no baseline row %s\n", r->key, r->base);
+	printf("  %-70s", r->label);
+	print_figures(r);
+	if (strcmp(r->kind, "mem") || b)
+		print_work(r); /* no trailing blanks on a memory row without a ratio */
+	if (b && cost(b) > 0 && cost(r) > 0)
+		printf("  %8.1fx %s", cost(r) / cost(b), b->key);
+	else if (b)
+		printf("  %9s %s", "-", b->key); /* a difference lost in the noise */
+	printf("\n");
+}
+
+static int cmd_table(const char *path)
+{
+	static struct row rows[MAX_ROWS];
+	const char *last_section = "";
+	int n = load_rows(path, rows, MAX_ROWS);
+
 	qsort(rows, n, sizeof(*rows), compare_rows);
-
-	printf("%-72s %6s %10s %10s %10s  %s\n", "test", "n", "ops/s", "time/op", "total",
-	       "x baseline (cost)");
+	printf("%-72s %6s %10s %10s %10s  %s  %s\n", "test", "n", "ops/s", "time/op", "total",
+	       WORK_HEADER, "x baseline (cost)");
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i], *b = NULL;
-
-		if (strcmp(r->section, last_section)) {
+		if (strcmp(rows[i].section, last_section)) {
 			/* "3 devices": the leading number only orders the sections */
-			const char *title = r->section + strspn(r->section, "0123456789");
+			const char *title = rows[i].section + strspn(rows[i].section, "0123456789");
 
 			printf("%s%s\n", i ? "\n" : "", title + strspn(title, " "));
-			last_section = r->section;
+			last_section = rows[i].section;
 		}
-		if (strcmp(r->base, "-") && !(b = find_row(rows, n, r->base)))
-			fprintf(stderr, "vgpufs-bench-host: %s: no baseline row %s\n", r->key, r->base);
-		printf("  %-70s", r->label);
-		if (!strcmp(r->kind, "mem")) {
-			printf(" %6s %10s %10s %8.1f MiB", "", "", "", r->value / 1024);
-		} else if (!strcmp(r->kind, "rate")) {
-			printf(" %6ld %10.*f %10s %10s", r->n, r->n / r->value < 100 ? 2 : 0,
-			       r->n / r->value, format_duration(r->value / r->n, buf, sizeof(buf)),
-			       format_duration(r->value, buf2, sizeof(buf2)));
-		} else if (r->n > 0) {
-			printf(" %6ld %10.0f %10s %10s", r->n, r->n / r->value,
-			       format_duration(r->value / r->n, buf, sizeof(buf)),
-			       format_duration(r->value, buf2, sizeof(buf2)));
-		} else {
-			printf(" %6s %10s %10s %10s", "", "", "", format_duration(r->value, buf2, sizeof(buf2)));
-		}
-		if (b && cost(b) > 0 && cost(r) > 0)
-			printf("  %8.1fx %s", cost(r) / cost(b), b->key);
-		else if (b)
-			printf("  %9s %s", "-", b->key); /* a difference lost in the noise */
-		printf("\n");
+		print_row(&rows[i], rows, n);
 	}
 	printf("\nx baseline: time per operation (rates), total time (start-up) or memory, divided\n"
 	       "by the named row's, measured in the same run: 1.0x = as cheap as the baseline;\n"
-	       "\"-\": a difference that came out negative, i.e. smaller than the noise.\n");
+	       "\"-\": a difference that came out negative, i.e. smaller than the noise.\n"
+	       WORK_LEGEND);
 	return 0;
 }
 
@@ -795,15 +945,34 @@ static void usage(FILE *out)
 		"  writes     --mount DIR --db DIR [--seconds S] [--min N]\n"
 		"  gen-vms    --count N --out FILE\n"
 		"  attach     --mount DIR --group G --first I --last J [--count K] [--chunks C]\n"
-		"             [--vgpus-before M] [--key KEY] [--base KEY]\n"
+		"             [--vgpus-before M] [--vms V] [--key KEY] [--base KEY]\n"
 		"  detach     --mount DIR --first I --last J [--chunks C] [--vgpus-before M]\n"
-		"             [--key KEY] [--base KEY]\n"
+		"             [--vms V] [--key KEY] [--base KEY]\n"
 		"  redefine   --uri URI --first I --last J [--all-section NAME]\n"
 		"  mdev       --sim DIR --device 0xID --profile P --count N [--split D]\n"
 		"             [--all-section NAME]\n"
+		"  sum        --rows FILE --key KEY --label TEXT PART_KEY...\n"
 		"  wait-mount --mount DIR [--pid PID] [--probe NAME] [--timeout S]\n"
+		"  work       --mount DIR\n"
 		"  table      FILE\n"
-		"  --section NAME labels the rows a command prints.\n");
+		"  --section NAME labels the rows a command prints; --vms V says in attach and\n"
+		"  detach labels how many domains libvirt holds.\n");
+}
+
+/* attach (group set) or detach: the series of rows, labelled. */
+static int run_devices(const char *mount, const char *group, long last, long count,
+		       struct series s)
+{
+	char what[64];
+
+	if (group && count != 1)
+		snprintf(what, sizeof(what), "attach count=%ld", count);
+	else
+		snprintf(what, sizeof(what), "%s", group ? "attach" : "detach");
+	s.what = what;
+	s.key = s.key ? s.key : group ? "attach" : "detach";
+	s.vgpus_step = group ? count : -1;
+	return cmd_devices(mount, group, last, count, &s);
 }
 
 int main(int argc, char **argv)
@@ -832,14 +1001,17 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "section", required_argument, NULL, 'E' },
 		{ "all-section", required_argument, NULL, 'A' },
+		{ "vms", required_argument, NULL, 'V' },
+		{ "rows", required_argument, NULL, 'R' },
+		{ "label", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mount = NULL, *db = NULL, *out = NULL, *group = NULL, *key = NULL, *base = NULL;
 	const char *uri = NULL, *sim = NULL, *device = NULL, *profile = NULL, *probe = "version";
-	const char *all_section = NULL;
+	const char *all_section = NULL, *rows = NULL, *label = NULL;
 	long min_ops = 20, count = -1, first = -1, last = -1, chunks = 1, vgpus_before = 0;
-	long split = 0, pid = 0;
+	long split = 0, pid = 0, vms = 0;
 	double timeout = 300;
 	const char *command;
 	int opt;
@@ -875,6 +1047,9 @@ int main(int argc, char **argv)
 		case 't': timeout = strtod(optarg, NULL); break;
 		case 'E': section = optarg; break;
 		case 'A': all_section = optarg; break;
+		case 'V': vms = atol(optarg); break;
+		case 'R': rows = optarg; break;
+		case 'L': label = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -883,17 +1058,22 @@ int main(int argc, char **argv)
 		return cmd_writes(mount, db, min_ops);
 	if (!strcmp(command, "gen-vms") && count > 0 && out)
 		return cmd_gen_vms(count, out);
+	struct series series = { .key = key, .base = base, .first = first, .vms = vms,
+				 .chunks = chunks, .vgpus_before = vgpus_before };
 	if (!strcmp(command, "attach") && mount && group && first >= 0 && last >= first)
-		return cmd_attach(mount, group, first, last, count < 1 ? 1 : count, chunks,
-				  vgpus_before, key ? key : "attach", base);
+		return run_devices(mount, group, last, count < 1 ? 1 : count, series);
 	if (!strcmp(command, "detach") && mount && first >= 0 && last >= first)
-		return cmd_detach(mount, first, last, chunks, vgpus_before, key ? key : "detach", base);
+		return run_devices(mount, NULL, last, 1, series);
 	if (!strcmp(command, "redefine") && uri && first >= 0 && last >= first)
 		return cmd_redefine(uri, first, last, all_section);
 	if (!strcmp(command, "mdev") && sim && device && profile && count > 0)
 		return cmd_mdev(sim, device, profile, count, split, all_section);
 	if (!strcmp(command, "wait-mount") && mount)
 		return cmd_wait_mount(mount, probe, pid, timeout);
+	if (!strcmp(command, "work") && mount)
+		return cmd_work(mount);
+	if (!strcmp(command, "sum") && rows && key && label && optind < argc)
+		return cmd_sum(rows, key, label, argv + optind, argc - optind);
 	if (!strcmp(command, "table") && optind == argc - 1)
 		return cmd_table(argv[optind]);
 	usage(stderr);
