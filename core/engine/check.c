@@ -114,7 +114,7 @@ static int discover(const char *root, struct discovery *d, char *err, size_t err
 	d->usage = calloc(d->host.n_gpus ? d->host.n_gpus : 1, sizeof(*d->usage));
 	if (!d->usage)
 		return -ENOMEM;
-	r = host_usage_all(&d->host, d->usage);
+	r = host_usage_all(&d->host, d->usage, NULL);
 	if (r < 0)
 		snprintf(err, err_size, "reading the vGPUs in use under %s: %s", root,
 			 strerror(-r));

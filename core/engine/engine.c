@@ -440,7 +440,7 @@ int engine_profile_available(struct engine *e, const char *profile)
 {
 	LOCK_ENGINE(e);
 	struct gpu_usage usage[e->host.n_gpus + 1];
-	int total = 0, found = 0, r = host_usage_all(&e->host, usage);
+	int total = 0, found = 0, r = host_usage_all(&e->host, usage, NULL);
 
 	if (r < 0)
 		return r;

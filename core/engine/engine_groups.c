@@ -119,20 +119,27 @@ static const char *group_status(struct engine *e, const struct group *g)
 
 /* ---- capacity ---- */
 
-/* Reads only the group's GPUs: what other GPUs hold does not decide anything here. */
+/* Reads only the group's GPUs (what other GPUs hold decides nothing here), and the
+ * host's mdevs once for all of them. */
 int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
 		     struct placement_gpu *load, size_t *n)
 {
+	struct gpu_usage usage[e->host.n_gpus + 1];
+	bool mine[e->host.n_gpus + 1];
+
 	*n = 0;
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		mine[i] = gpu_find_type(&e->host.gpus[i], g->profile) >= 0 &&
+			  group_owns(&e->groups, g, &e->host.gpus[i], e->host_name);
+	if (host_usage_all(&e->host, usage, mine) < 0)
+		return -EIO;
 	for (size_t i = 0; i < e->host.n_gpus; i++) {
 		struct gpu *gpu = &e->host.gpus[i];
 		int t = gpu_find_type(gpu, g->profile), avail;
-		struct gpu_usage u;
+		const struct gpu_usage u = usage[i];
 
-		if (t < 0 || !group_owns(&e->groups, g, gpu, e->host_name))
+		if (!mine[i])
 			continue;
-		if (host_gpu_usage(&e->host, gpu, &u) < 0)
-			return -EIO;
 		avail = host_type_available(&e->host, gpu, (size_t)t, &u);
 		if (avail < 0)
 			return -EIO;

@@ -352,7 +352,7 @@ static int count_mdev_any(const struct mdev_device *d, void *ctx)
 	return 0;
 }
 
-int host_usage_all(struct host *h, struct gpu_usage *out)
+int host_usage_all(struct host *h, struct gpu_usage *out, const bool *which)
 {
 	struct usage_all_walk w = { h, out };
 	int r;
@@ -361,7 +361,7 @@ int host_usage_all(struct host *h, struct gpu_usage *out)
 		out[i] = (struct gpu_usage){ -1, 0 };
 	r = mdev_for_each_device(&h->snapshot, h->root, count_mdev_any, &w);
 	for (size_t i = 0; i < h->n_gpus && r >= 0; i++)
-		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV)
+		if (h->gpus[i].mode == GPU_MODE_VFIO_SRIOV && (!which || which[i]))
 			r = host_gpu_usage(h, &h->gpus[i], &out[i]);
 	return r;
 }

@@ -59,8 +59,9 @@ int gpu_find_type(const struct gpu *g, const char *profile);
 int host_gpu_usage(struct host *h, struct gpu *g, struct gpu_usage *u);
 
 /* Live: the usage of every GPU at once (out has h->n_gpus entries), in one pass over the
- * host's mdevs rather than one per GPU. */
-int host_usage_all(struct host *h, struct gpu_usage *out);
+ * host's mdevs rather than one per GPU. With `which`, only the GPUs it marks are read
+ * (a vfio-sriov GPU costs a read per VF); the others read as empty. */
+int host_usage_all(struct host *h, struct gpu_usage *out, const bool *which);
 
 /* Live: how many more vGPUs of g->types[index] can be created now. usage is g's, if the
  * caller has just read it, or NULL. */

@@ -169,11 +169,14 @@ static void test_discovery(void)
 
 	/* one pass over the host gives what one call per GPU gives */
 	struct gpu_usage all[2];
-	CHECK(host_usage_all(&h, all) == 0);
+	CHECK(host_usage_all(&h, all, NULL) == 0);
 	for (size_t i = 0; i < h.n_gpus; i++) {
 		CHECK(host_gpu_usage(&h, &h.gpus[i], &u) == 0);
 		CHECK(all[i].used == u.used && all[i].type_index == u.type_index);
 	}
+	/* only the GPUs asked for are read: the L40S's VFs are not, and it reads empty */
+	bool only_t4[2] = { true, false };
+	CHECK(host_usage_all(&h, all, only_t4) == 0 && all[0].used == 1 && all[1].used == 0);
 
 	/* the vGPU goes: the GPU is empty, its whole catalogue is listed and read again */
 	put("devices/pci0000:00/0000:c1:00.4/nvidia/current_vgpu_type", "0\n");
