@@ -78,7 +78,20 @@ static int collect_vfs(const char *root, struct pci_gpu *g)
 	}
 }
 
-static void fill_gpu(struct pci_access *a, struct pci_dev *d, struct pci_gpu *g)
+/* The name a link of the device points at ("" if it has none): one readlink, where
+ * libpci resolves the whole path (a readlink per component). */
+static void link_name(const char *root, const char *bdf, const char *leaf, char *buf,
+		      size_t size)
+{
+	char path[PATH_MAX];
+
+	if (device_path(path, sizeof(path), root, bdf, leaf) < 0 ||
+	    link_target_name(path, buf, size) < 0)
+		buf[0] = '\0';
+}
+
+static void fill_gpu(struct pci_access *a, const char *root, struct pci_dev *d,
+		     struct pci_gpu *g)
 {
 	char *s;
 
@@ -90,22 +103,20 @@ static void fill_gpu(struct pci_access *a, struct pci_dev *d, struct pci_gpu *g)
 	g->subsystem_device = d->subsys_id;
 	g->class_code = (unsigned)d->device_class << 8 | d->prog_if;
 	g->numa_node = d->numa_node;
-	if ((s = pci_get_string_property(d, PCI_FILL_IOMMU_GROUP)))
-		str_copy(g->iommu_group, sizeof(g->iommu_group), s);
-	if ((s = pci_get_string_property(d, PCI_FILL_DRIVER)))
-		str_copy(g->kernel_driver, sizeof(g->kernel_driver), s);
+	link_name(root, g->bdf, "iommu_group", g->iommu_group, sizeof(g->iommu_group));
+	link_name(root, g->bdf, "driver", g->kernel_driver, sizeof(g->kernel_driver));
 	s = pci_lookup_name(a, g->pci_name, sizeof(g->pci_name),
 			    PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id, d->device_id);
 	if (!s)
 		g->pci_name[0] = '\0';
 }
 
-/* Only what tells a GPU apart is read of every function (a host has hundreds, most of
- * them VFs); the rest only of the GPUs. */
+/* A host has hundreds of PCI functions, most of them VFs: a VF is told by its physfn
+ * link before anything of it is read, only what tells a GPU apart is read of the other
+ * functions, and the rest only of the GPUs. */
 static int scan(struct pci_access *a, const char *root, struct pci_gpu **gpus, size_t *n)
 {
-	const unsigned fill = PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE |
-			      PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER;
+	const unsigned fill = PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
 	char bdf[BDF_MAX];
 	int r;
 
@@ -113,16 +124,18 @@ static int scan(struct pci_access *a, const char *root, struct pci_gpu **gpus, s
 	for (struct pci_dev *d = a->devices; d; d = d->next) {
 		struct pci_gpu *grown;
 
-		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
 		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%d", d->domain, d->bus, d->dev, d->func);
-		if (!is_nvidia_gpu(d) || is_virtual_function(root, bdf))
+		if (is_virtual_function(root, bdf))
+			continue;
+		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
+		if (!is_nvidia_gpu(d))
 			continue;
 		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | fill);
 		grown = realloc(*gpus, (*n + 1) * sizeof(**gpus));
 		if (!grown)
 			return -ENOMEM;
 		*gpus = grown;
-		fill_gpu(a, d, &grown[*n]);
+		fill_gpu(a, root, d, &grown[*n]);
 		r = collect_vfs(root, &grown[(*n)++]);
 		if (r < 0)
 			return r;

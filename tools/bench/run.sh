@@ -14,7 +14,8 @@
 #   128, so --quick, or e.g. --devices 40 --vgpus 100).
 # BUILD_DIR selects the build (default build/); run tools/setup.sh first.
 #
-# 1. vgpufs-bench: attribute reads vs tmpfs and sysfs; the inventory (every
+# 1. vgpufs-bench: attribute reads vs tmpfs, sysfs and the FUSE floor (the one
+#    file of vgpufs-fuse-floor: what any FUSE read costs here); the inventory (every
 #    gpus/*/types/*/available, then every name), cold (after a 200 ms pause)
 #    and repeated, vs `mdevctl types` on the same simulator bind-mounted over
 #    /sys in a private mount namespace (root only; otherwise no baseline); a
@@ -39,63 +40,69 @@
 #      empty state, and vs writing the N UUIDs to the create files directly;
 #    - the daemon's VmRSS with empty state and with N vGPUs, and the simulator's.
 #
-# Example: tools/bench/run.sh (2 min 24 s; a 2-CPU VM shared with other test runs, ext4
-# on virtio; the start-up times are noisy there, hence the medians):
+# Example: tools/bench/run.sh (on big.host; a 2-CPU VM, ext4 on virtio; times there
+# swing by 2x from minute to minute, so compare ratios within one run, and counts):
 #
 #   test                                        ops/s      time/op    x tmpfs    x sysfs  x mdevctl  sysfs-r sysfs-w libvirt     sql
-#   read attribute, tmpfs                      386914      2.58 us       1.0x       0.8x          -        -       -       -       -
-#   read attribute, sysfs                      296168      3.38 us       1.3x       1.0x          -        -       -       -       -
-#   read static attribute, vgpufs               27191     36.78 us      14.2x      10.9x          -        0       0       0       0
-#   read live attribute, vgpufs                  9079    110.15 us      42.6x      32.6x          -        1       0       0       0
-#   inventory, mdevctl types                    0.604       1.66 s          -          -       1.0x        -       -       -       -
-#   inventory, vgpufs, cold                     0.460       2.17 s          -          -       1.3x    12052       0       0       0   (2064 files, 1.05 ms/file)
-#   inventory, vgpufs, repeated                 0.678       1.48 s          -          -       0.9x    12052       0       0       0   (2064 files, 714.74 us/file)
-#   walk+read tree, tmpfs copy                 21.209     47.15 ms       1.0x          -          -        -       -       -       -   (10959 files, 4.30 us/file)
-#   walk+read tree, vgpufs                      0.105       9.56 s     202.8x          -          -    52503       0      12       0   (10959 files, 872.66 us/file)
+#   read attribute, tmpfs                      539421      1.85 us       1.0x       0.5x          -        -       -       -       -
+#   read attribute, sysfs                      267234      3.74 us       2.0x       1.0x          -        -       -       -       -
+#   read attribute, FUSE floor                  10840     92.25 us      49.8x      24.7x          -        -       -       -       -
+#   read static attribute, vgpufs               20034     49.91 us      26.9x      13.3x          -        0       0       0       0
+#   read live attribute, vgpufs                  9021    110.85 us      59.8x      29.6x          -        0       0       0       0
+#   inventory, mdevctl types                    0.106       9.47 s          -          -       1.0x        -       -       -       -
+#   inventory, vgpufs, cold                     0.763       1.31 s          -          -       0.1x     4776       0       0       0   (2064 files, 635.06 us/file)
+#   inventory, vgpufs, repeated                 0.634       1.58 s          -          -       0.2x     4777       0       0       0   (2064 files, 764.22 us/file)
+#   walk+read tree, tmpfs copy                 19.693     50.78 ms       1.0x          -          -        -       -       -       -   (10959 files, 4.63 us/file)
+#   walk+read tree, vgpufs                      0.245       4.09 s      80.5x          -          -    13184       0       7       0   (10959 files, 373.16 us/file)
+#
+#   sysfs-r sysfs-w libvirt sql: per operation (start-up: per start), the sysfs reads
+#   and writes, libvirt calls and sqlite commits the daemon counted (host/counters,
+#   read before and after, outside the timing); "-": not the daemon's work.
+#
 #
 #   test                                                                          n      ops/s    time/op      total  sysfs-r sysfs-w libvirt     sql  x baseline (cost)
 #   durable writes through the mount (state dir and baseline db on ext4 on /dev/vda)
-#     write groups/G/description (open+write+close)                            1739       1739   575.2 us     1.00 s        0       0       0       1       1.8x sql-update
-#       baseline: sqlite BEGIN+UPDATE+COMMIT                                   1739       3138   318.6 us  554.13 ms        -       -       -       -
-#     mkdir+rmdir groups/G                                                      744        742    1.35 ms     1.00 s        0       0       0       2       2.0x sql-insdel
-#       baseline: sqlite INSERT txn + DELETE txn                                744       1472   679.5 us  505.52 ms        -       -       -       -
+#     write groups/G/description (open+write+close)                            2142       2141   467.0 us     1.00 s        0       0       0       1       2.1x sql-update
+#       baseline: sqlite BEGIN+UPDATE+COMMIT                                   2142       4477   223.4 us  478.42 ms        -       -       -       -
+#     mkdir+rmdir groups/G                                                     1451       1451   689.3 us     1.00 s        0       0       0       2       1.8x sql-insdel
+#       baseline: sqlite INSERT txn + DELETE txn                               1451       2567   389.6 us  565.36 ms        -       -       -       -
 #
 #   VM devices: big, group t4 = all T4 GPUs, T4-1B
-#       kernel share: UUID written to create, first 100                         100      15762    63.4 us    6.34 ms        -       -       -       -
-#       kernel share: vgpu_params written, first 100                            100       3322   301.0 us   30.10 ms        -       -       -       -
-#       kernel share: 1 written to remove, first 100                            100       5027   198.9 us   19.89 ms        -       -       -       -
-#       baseline: libvirt lookup+GetXMLDesc+DefineXML, 1000 domains             100       2901   344.7 us   34.47 ms        -       -       -       -
-#       baseline: attach parts = create+vgpu_params+redefine+2 commits                     743    1.35 ms                   -       -       -       -
-#       baseline: detach parts = remove+redefine+2 commits                                 847    1.18 ms                   -       -       -       -
-#     attach vm0000-vm0009 of 10 VMs (host holds 0-9 vGPUs)                      10      13.30   75.16 ms  751.60 ms      179       1      10       3      55.8x attach-parts
-#     detach vm0000-vm0009 of 10 VMs (host holds 10-1 vGPUs)                     10        239    4.19 ms   41.88 ms        0       1       6       2       3.5x detach-parts
-#     attach vm0000-vm0049 of 1000 VMs (host holds 0-49 vGPUs)                   50      21.97   45.52 ms     2.28 s      219       1      10       3      33.8x attach-parts
-#     attach vm0050-vm0099 of 1000 VMs (host holds 50-99 vGPUs)                  50      19.81   50.47 ms     2.52 s      319       1      10       3      37.5x attach-parts
-#     attach vm0000-vm0099 of 1000 VMs, all 100 (host holds 0-99 vGPUs)         100      20.84   48.00 ms     4.80 s      269       1      10       3      35.6x attach-parts
-#     attach count=64 vm0100-vm0105 of 1000 VMs (host holds 100-420 vGPUs)        6       7.79  128.41 ms  770.45 ms      753      64      14       4
-#     attach count=16 vm0106 of 1000 VMs (host holds 484 vGPUs)                   1       8.58  116.58 ms  116.58 ms     1153      16      14       4
-#     attach vm0107-vm0156 of 1000 VMs (host holds 500-549 vGPUs)                50      11.29   88.57 ms     4.43 s     1219       1      10       3      65.8x attach-parts
-#     detach vm0107-vm0156 of 1000 VMs (host holds 550-501 vGPUs)                50        408    2.45 ms  122.57 ms        0       1       6       2       2.1x detach-parts
-#     detach vm0000-vm0049 of 1000 VMs (host holds 500-451 vGPUs)                50        478    2.09 ms  104.50 ms        0       1       6       2       1.8x detach-parts
-#     detach vm0050-vm0099 of 1000 VMs (host holds 450-401 vGPUs)                50        493    2.03 ms  101.34 ms        0       1       6       2       1.7x detach-parts
-#     detach vm0000-vm0099 of 1000 VMs, all 100 (host holds 500-401 vGPUs)      100        486    2.06 ms  205.84 ms        0       1       6       2       1.7x detach-parts
+#       kernel share: UUID written to create, first 100                         100      10512    95.1 us    9.51 ms        -       -       -       -
+#       kernel share: vgpu_params written, first 100                            100       5535   180.7 us   18.07 ms        -       -       -       -
+#       kernel share: 1 written to remove, first 100                            100       7342   136.2 us   13.62 ms        -       -       -       -
+#       baseline: libvirt lookup+GetXMLDesc+DefineXML, 1000 domains             100       3008   332.4 us   33.24 ms        -       -       -       -
+#       baseline: attach parts = create+vgpu_params+redefine+2 commits                     948    1.05 ms                   -       -       -       -
+#       baseline: detach parts = remove+redefine+2 commits                                1092   915.3 us                   -       -       -       -
+#     attach vm0000-vm0009 of 10 VMs (host holds 0-9 vGPUs)                      10        303    3.30 ms   32.98 ms     0.90       1       4       3       3.1x attach-parts
+#     detach vm0000-vm0009 of 10 VMs (host holds 10-1 vGPUs)                     10        540    1.85 ms   18.52 ms        0       1       3       2       2.0x detach-parts
+#     attach vm0000-vm0049 of 1000 VMs (host holds 0-49 vGPUs)                   50        357    2.80 ms  140.12 ms     0.98       1       4       3       2.7x attach-parts
+#     attach vm0050-vm0099 of 1000 VMs (host holds 50-99 vGPUs)                  50        333    3.01 ms  150.30 ms        1       1       4       3       2.8x attach-parts
+#     attach vm0000-vm0099 of 1000 VMs, all 100 (host holds 0-99 vGPUs)         100        344    2.90 ms  290.42 ms     0.99       1       4       3       2.8x attach-parts
+#     attach count=64 vm0100-vm0105 of 1000 VMs (host holds 100-420 vGPUs)        6      28.21   35.45 ms  212.68 ms     4.33      64       5       4
+#     attach count=16 vm0106 of 1000 VMs (host holds 484 vGPUs)                   1      45.24   22.10 ms   22.10 ms        5      16       5       4
+#     attach vm0107-vm0156 of 1000 VMs (host holds 500-549 vGPUs)                50        117    8.57 ms  428.42 ms     1.80       1       4       3       8.1x attach-parts
+#     detach vm0107-vm0156 of 1000 VMs (host holds 550-501 vGPUs)                50        233    4.30 ms  214.96 ms        0       1       3       2       4.7x detach-parts
+#     detach vm0000-vm0049 of 1000 VMs (host holds 500-451 vGPUs)                50        132    7.59 ms  379.36 ms        0       1       3       2       8.3x detach-parts
+#     detach vm0050-vm0099 of 1000 VMs (host holds 450-401 vGPUs)                50        130    7.71 ms  385.54 ms        0       1       3       2       8.4x detach-parts
+#     detach vm0000-vm0099 of 1000 VMs, all 100 (host holds 500-401 vGPUs)      100        131    7.65 ms  764.90 ms        0       1       3       2       8.4x detach-parts
 #
 #   start-up until the mount answers
-#       for scale: one file read (open+read+close) on the simulator            2198      21979    45.5 us  100.00 ms        -       -       -       -
-#       baseline: 500 UUIDs written to create files                             500       3351   298.4 us  149.19 ms        -       -       -       -
-#     libvirt test driver open, 1000 domains (in-process)                                                  368.84 ms        -       -       -       -
-#     daemon start, empty state, 0 VMs, median of 5, 3.3 to 5.5 s                                             4.89 s     9784       0       3       2
-#     daemon start, empty state, 1000 VMs, median of 5, 3.1 to 6.5 s                                          5.86 s     9784       0       3       2       1.2x start-novms
-#     start re-creating 500 vGPUs (107 VMs), median of 5, 4.0 to 5.4 s                                        4.48 s     9784     500     752       0       0.8x start-empty
-#       difference, paired, median of 5, -2.5 to 1.4 s                                                    -442.13 ms        0     500     749      -2          - mdev-create-all
+#       for scale: one file read (open+read+close) on the simulator            1279      12781    78.2 us  100.07 ms        -       -       -       -
+#       baseline: 500 UUIDs written to create files                             500       3253   307.4 us  153.72 ms        -       -       -       -
+#     libvirt test driver open, 1000 domains (in-process)                                                  228.60 ms        -       -       -       -
+#     daemon start, empty state, 0 VMs, median of 5, 0.3 to 0.6 s                                          357.24 ms      697       0       3       4
+#     daemon start, empty state, 1000 VMs, median of 5, 0.5 to 0.9 s                                       589.44 ms      697       0       3       4       1.6x start-novms
+#     start re-creating 500 vGPUs (107 VMs), median of 5, 0.7 to 1.0 s                                     939.90 ms      577     500     431       0       1.6x start-empty
+#       difference, paired, median of 5, 0.1 to 0.4 s                                                      321.02 ms     -120     500     428      -4       2.1x mdev-create-all
 #
 #   memory (VmRSS)
 #     vgpufs idle after start, empty state, no VMs                                                          21.2 MiB
-#     vgpufs idle after start, empty state, 1000 VMs                                                        33.4 MiB                                        1.6x rss-novms
-#       simulator, no vGPUs                                                                                  6.1 MiB
+#     vgpufs idle after start, empty state, 1000 VMs                                                        33.5 MiB                                        1.6x rss-novms
+#       simulator, no vGPUs                                                                                  3.0 MiB
 #     vgpufs, 500 vGPUs in 107 devices, 1000 VMs                                                            37.4 MiB                                        1.1x rss-empty
-#       simulator, 500 vGPUs                                                                                 7.2 MiB                                        1.2x sim-rss-empty
-#     vgpufs after that start                                                                               34.4 MiB                                        1.0x rss-empty
+#       simulator, 500 vGPUs                                                                                 3.6 MiB                                        1.2x sim-rss-empty
+#     vgpufs after that start                                                                               34.3 MiB                                        1.0x rss-empty
 #
 #   x baseline: time per operation (rates), total time (start-up) or memory, divided
 #   by the named row's, measured in the same run: 1.0x = as cheap as the baseline;
@@ -150,7 +157,8 @@ SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 
 BENCH_BIN=$BUILD_DIR/tools/bench/vgpufs-bench
 HOSTBENCH_BIN=$BUILD_DIR/tools/bench/vgpufs-bench-host
-for bin in "$BENCH_BIN" "$HOSTBENCH_BIN"; do
+FLOOR_BIN=$BUILD_DIR/tools/bench/vgpufs-fuse-floor
+for bin in "$BENCH_BIN" "$HOSTBENCH_BIN" "$FLOOR_BIN"; do
 	[ -x "$bin" ] || fail "not built: $bin (run tools/setup.sh)"
 done
 
@@ -270,11 +278,19 @@ timed_start "$TMP/state" --libvirt test:///default
 say "vgpufs on $MNT"
 row "$S_MEM" mem rss-novms "vgpufs idle after start, empty state, no VMs" 0 "$(rss_kib "$VGPUFS_PID")" -
 say "$(ls "$MNT/gpus" | wc -l) GPUs, $(ls "$MNT/profiles" | wc -l) profiles"
+FLOOR=$TMP/fuse-floor
+mkdir -p "$FLOOR"
+spawn "$FLOOR_BIN" "$FLOOR"
+FLOOR_PID=$!
+"$HOSTBENCH_BIN" wait-mount --mount "$FLOOR" --pid "$FLOOR_PID" --probe value ||
+	fail "vgpufs-fuse-floor did not mount"
 if [ "$QUICK" = 1 ]; then
-	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --seconds "$SECONDS_PER_TEST" --no-walk
+	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --floor "$FLOOR/value" --seconds "$SECONDS_PER_TEST" --no-walk
 else
-	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --seconds "$SECONDS_PER_TEST"
+	"$BENCH_BIN" --mount "$MNT" --sim "$SIM" --floor "$FLOOR/value" --seconds "$SECONDS_PER_TEST"
 fi
+unmount "$FLOOR"
+wait "$FLOOR_PID"
 echo
 say "durable writes (${SECONDS_PER_TEST} s each, then the same count on sqlite)"
 hostbench writes --section "$S_WRITES" --mount "$MNT" --db "$TMP/baseline" \

@@ -443,7 +443,7 @@ static void print_row(const struct measurement *m, const struct bases *b)
 }
 
 struct results {
-	struct measurement tmpfs_read, sysfs_read, static_read, live_read;
+	struct measurement tmpfs_read, sysfs_read, floor_read, static_read, live_read;
 	struct measurement mdevctl, inventory_cold, inventory_repeated;
 	struct measurement tmpfs_walk, vgpufs_walk;
 	const char *mdevctl_why;        /* why there is no mdevctl row, or NULL */
@@ -478,6 +478,8 @@ static void print_results(const struct results *r, int have_sysfs)
 	print_row(&r->tmpfs_read, &reads);
 	if (have_sysfs)
 		print_row(&r->sysfs_read, &reads);
+	if (r->floor_read.ops)
+		print_row(&r->floor_read, &reads);
 	print_row(&r->static_read, &reads);
 	print_row(&r->live_read, &reads);
 	if (r->mdevctl.ops)
@@ -496,10 +498,12 @@ static void print_results(const struct results *r, int have_sysfs)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vgpufs-bench --mount DIR [--sim DIR] [--seconds N] [--no-walk]\n"
+		"usage: vgpufs-bench --mount DIR [--sim DIR] [--floor FILE] [--seconds N]\n"
+		"                    [--no-walk]\n"
 		"  Times attribute reads, the inventory of types and a full tree walk\n"
-		"  through a mounted vgpufs, next to tmpfs (/dev/shm), sysfs and (with\n"
-		"  --sim, the simulator the daemon runs on; root) `mdevctl types`,\n"
+		"  through a mounted vgpufs, next to tmpfs (/dev/shm), sysfs, (with\n"
+		"  --floor, a file of vgpufs-fuse-floor) the least a FUSE read costs, and\n"
+		"  (with --sim, the simulator the daemon runs on; root) `mdevctl types`,\n"
 		"  N seconds (default 1) per test.\n"
 		"  --no-walk leaves out the walks (and the copy of the tree they need).\n");
 }
@@ -510,11 +514,12 @@ int main(int argc, char **argv)
 		{ "mount", required_argument, NULL, 'm' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "sim", required_argument, NULL, 'S' },
+		{ "floor", required_argument, NULL, 'F' },
 		{ "no-walk", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *mount = NULL, *sim = NULL, *sysfs_attribute;
+	const char *mount = NULL, *sim = NULL, *floor_file = NULL, *sysfs_attribute;
 	char static_attr[PATH_MAX], live_attr[PATH_MAX], gpus_dir[PATH_MAX], types_dir[PATH_MAX];
 	char tmpfs_attr[PATH_MAX], tmpfs_tree[PATH_MAX];
 	char content[4096];
@@ -532,6 +537,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			sim = optarg;
+			break;
+		case 'F':
+			floor_file = optarg;
 			break;
 		case 'W':
 			walk = 0;
@@ -591,6 +599,8 @@ int main(int argc, char **argv)
 	r.sysfs_read = (struct measurement){ .label = "read attribute, sysfs" };
 	if (sysfs_attribute)
 		r.sysfs_read = measure("read attribute, sysfs", read_one, sysfs_attribute);
+	if (floor_file)
+		r.floor_read = measure("read attribute, FUSE floor", read_one, floor_file);
 	r.static_read = measure_daemon("read static attribute, vgpufs", read_one, mount, static_attr);
 	r.live_read = measure_daemon("read live attribute, vgpufs", read_one, mount, live_attr);
 	measure_inventory(&r, mount, sim);
