@@ -88,6 +88,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (r >= 0)
 		r = devices_recover(e); /* vGPUs exist again before anything is served */
 	if (r >= 0)
+		vm_names_learn(e);
+	if (r >= 0)
 		r = vms_start_worker(e);
 	if (r < 0) {
 		engine_close(e);

@@ -152,6 +152,9 @@ void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name)
 /* The UUID of the domain named name: from the names heard of, else asked of libvirt (by
  * name only) and remembered; -ENOENT when libvirt has no such domain. */
 int vm_resolve(struct engine *e, const char *name, char uuid[UUID_STR_LEN]);
+/* Learns every domain's name in one call (at start, so that a first write names no
+ * domain libvirt must be asked for). */
+void vm_names_learn(struct engine *e);
 /* The domain now, by UUID (its current name, whether it is active): one libvirt lookup;
  * with_state also asks its state (one more call). */
 int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm, bool with_state);

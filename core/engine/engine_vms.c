@@ -102,18 +102,35 @@ int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm, bool w
 
 /* ---- vms/ ---- */
 
+/* Every domain, each name remembered; the whole list, so what it lacks is forgotten. */
+static int list_vms(struct engine *e, struct virt_domain **vms, size_t *n)
+{
+	char err[256];
+	int r = virt_list(e->virt, vms, n, err, sizeof(err));
+
+	if (r >= 0)
+		e->n_vm_names = 0;
+	for (size_t i = 0; r >= 0 && i < *n; i++)
+		remember_name(e, (*vms)[i].uuid, (*vms)[i].name);
+	return r;
+}
+
+void vm_names_learn(struct engine *e)
+{
+	struct virt_domain *vms = NULL;
+	size_t n = 0;
+
+	list_vms(e, &vms, &n); /* without libvirt, names are asked for one by one */
+	free(vms);
+}
+
 int engine_for_each_vm(struct engine *e, engine_name_fn fn, void *ctx)
 {
 	LOCK_ENGINE(e);
 	struct virt_domain *vms = NULL;
 	size_t n = 0;
-	char err[256];
-	int r = virt_list(e->virt, &vms, &n, err, sizeof(err));
+	int r = list_vms(e, &vms, &n);
 
-	if (r >= 0) /* the whole list: what it lacks is gone */
-		e->n_vm_names = 0;
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		remember_name(e, vms[i].uuid, vms[i].name);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = fn(vms[i].name, ctx);
 	free(vms);

@@ -50,21 +50,50 @@ static int merge_type(const struct vgpu_type *t, void *ctx)
 	return 0;
 }
 
-static int detect_mode(const char *root, struct gpu *g)
+/* The host's mdev parents, "\n"-separated with one leading and one after each. */
+struct parents {
+	char *list;
+	size_t len;
+};
+
+static int add_parent(const char *bdf, void *ctx)
+{
+	struct parents *p = ctx;
+	size_t len = strlen(bdf);
+	char *grown = realloc(p->list, p->len + len + 2);
+
+	if (!grown)
+		return -ENOMEM;
+	p->list = grown;
+	sprintf(p->list + p->len, "%s\n", bdf);
+	p->len += len + 1;
+	return 0;
+}
+
+static bool is_parent(const struct parents *p, const char *bdf)
+{
+	char line[BDF_MAX + 2];
+
+	snprintf(line, sizeof(line), "\n%s\n", bdf);
+	return strstr(p->list, line) != NULL;
+}
+
+static int detect_mode(struct host *h, const struct parents *parents, struct gpu *g)
 {
 	int r = 0;
 
-	if (mdev_is_parent(root, g->pci.bdf)) {
+	if (is_parent(parents, g->pci.bdf)) {
 		g->mode = GPU_MODE_MDEV;
 		return add_slot(g, g->pci.bdf);
 	}
 	for (size_t i = 0; i < g->pci.n_vfs && r >= 0; i++) {
 		const char *vf = g->pci.vfs[i];
 
-		if (mdev_is_parent(root, vf) && g->mode != GPU_MODE_VFIO_SRIOV) {
+		if (is_parent(parents, vf) && g->mode != GPU_MODE_VFIO_SRIOV) {
 			g->mode = GPU_MODE_MDEV;
 			r = add_slot(g, vf);
-		} else if (vfio_sriov_is_capable(root, vf) && g->mode != GPU_MODE_MDEV) {
+		} else if (vfio_sriov_is_capable(&h->snapshot, h->root, vf) &&
+			   g->mode != GPU_MODE_MDEV) {
 			g->mode = GPU_MODE_VFIO_SRIOV;
 			r = add_slot(g, vf);
 		}
@@ -158,11 +187,11 @@ static int load_types(struct host *h, struct gpu *g, const char *driver,
 	return catalogue_add(known, key, g->types, g->n_types);
 }
 
-static int build_gpu(struct host *h, struct gpu *g, const char *driver,
-		     struct catalogues *known)
+static int build_gpu(struct host *h, struct gpu *g, const struct parents *parents,
+		     const char *driver, struct catalogues *known)
 {
 	struct gpu_usage u;
-	int r = detect_mode(h->root, g);
+	int r = detect_mode(h, parents, g);
 
 	if (r >= 0 && g->mode != GPU_MODE_NONE)
 		r = load_types(h, g, driver, known);
@@ -175,11 +204,32 @@ static int build_gpu(struct host *h, struct gpu *g, const char *driver,
 	return r < 0 ? r : 0;
 }
 
+/* Each GPU's mode, slots and types, from one listing of the mdev parents and one read
+ * of the driver version for them all. */
+static int build_gpus(struct host *h, struct catalogues *known, char *err, size_t err_size)
+{
+	struct parents parents = { strdup("\n"), 1 };
+	char driver[64];
+	int r = parents.list ? mdev_for_each_parent(h->root, add_parent, &parents) : -ENOMEM;
+
+	if (host_driver_version(h, driver, sizeof(driver)) < 0)
+		driver[0] = '\0'; /* a catalogue of no driver: read, never found again */
+	for (size_t i = 0; i < h->n_gpus && r >= 0; i++) {
+		r = build_gpu(h, &h->gpus[i], &parents, driver, known);
+		if (r < 0)
+			snprintf(err, err_size, "reading vGPU types of %s: %s",
+				 h->gpus[i].pci.bdf, strerror(-r));
+	}
+	if (r < 0 && !err[0])
+		snprintf(err, err_size, "listing mdev parents: %s", strerror(-r));
+	free(parents.list);
+	return r;
+}
+
 int host_discover(struct host *h, const char *root, unsigned max_age_ms,
 		  struct catalogues *known, char *err, size_t err_size)
 {
 	struct pci_gpu *found;
-	char driver[64];
 	size_t n;
 	int r;
 
@@ -199,18 +249,10 @@ int host_discover(struct host *h, const char *root, unsigned max_age_ms,
 	for (size_t i = 0; i < n; i++)
 		h->gpus[h->n_gpus++].pci = found[i]; /* takes over found[i].vfs */
 	free(found);
-	if (host_driver_version(h, driver, sizeof(driver)) < 0)
-		driver[0] = '\0'; /* a catalogue of no driver: read, never found again */
-	for (size_t i = 0; i < h->n_gpus; i++) {
-		r = build_gpu(h, &h->gpus[i], driver, known);
-		if (r < 0) {
-			snprintf(err, err_size, "reading vGPU types of %s: %s",
-				 h->gpus[i].pci.bdf, strerror(-r));
-			host_free(h);
-			return r;
-		}
-	}
-	return 0;
+	r = build_gpus(h, known, err, err_size);
+	if (r < 0)
+		host_free(h);
+	return r < 0 ? r : 0;
 }
 
 void host_free(struct host *h)

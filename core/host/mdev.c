@@ -7,20 +7,20 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int types_dir(char *buf, size_t size, const char *root, const char *parent)
 {
 	return str_printf(buf, size, "%s/class/mdev_bus/%s/mdev_supported_types", root, parent);
 }
 
-bool mdev_is_parent(const char *root, const char *parent_bdf)
+int mdev_for_each_parent(const char *root, int (*fn)(const char *bdf, void *ctx), void *ctx)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	char dir[PATH_MAX];
+	int r = str_printf(dir, sizeof(dir), "%s/class/mdev_bus", root);
 
-	return types_dir(path, sizeof(path), root, parent_bdf) >= 0 &&
-	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (r >= 0)
+		r = dir_for_each(dir, fn, ctx);
+	return r == -ENOENT ? 0 : r;
 }
 
 struct type_walk {

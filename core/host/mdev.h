@@ -10,8 +10,9 @@
 #include "vgpu_type.h"
 #include "util.h"
 
-/* True when parent_bdf is registered on the mdev bus. */
-bool mdev_is_parent(const char *root, const char *parent_bdf);
+/* Calls fn with every device registered as an mdev parent (class/mdev_bus), in one
+ * read; none when the mdev module is not loaded. */
+int mdev_for_each_parent(const char *root, int (*fn)(const char *bdf, void *ctx), void *ctx);
 
 /* Calls fn with every type of a parent, name/description parsed. */
 int mdev_for_each_type(const char *root, const char *parent_bdf,

@@ -14,12 +14,11 @@ static int nvidia_path(char *buf, size_t size, const char *root, const char *vf,
 	return str_printf(buf, size, "%s/bus/pci/devices/%s/nvidia/%s", root, vf, leaf);
 }
 
-bool vfio_sriov_is_capable(const char *root, const char *vf_bdf)
+bool vfio_sriov_is_capable(struct snapshot *s, const char *root, const char *vf_bdf)
 {
-	char path[PATH_MAX];
+	unsigned type_id;
 
-	return nvidia_path(path, sizeof(path), root, vf_bdf, "current_vgpu_type") >= 0 &&
-	       access(path, F_OK) == 0;
+	return vfio_sriov_current_type(s, root, vf_bdf, &type_id) != -ENOENT;
 }
 
 static int parse_line(char *line, struct vgpu_type *t)

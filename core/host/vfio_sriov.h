@@ -8,8 +8,9 @@
 #include "snapshot.h"
 #include "vgpu_type.h"
 
-/* True when the VF has the vendor-specific VFIO files. */
-bool vfio_sriov_is_capable(const char *root, const char *vf_bdf);
+/* True when the VF has the vendor-specific VFIO files: its current_vgpu_type reads,
+ * through s (so that the usage read after it costs nothing). */
+bool vfio_sriov_is_capable(struct snapshot *s, const char *root, const char *vf_bdf);
 
 /* Calls fn with each type listed in <VF>/nvidia/creatable_vgpu_types: the types that can
  * be created on this VF now (none when it holds one, or the GPU is full). */

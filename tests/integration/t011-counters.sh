@@ -108,7 +108,6 @@ pass "cat $avail"
 
 say "attach one vGPU to a shut-off VM: one lookup, one definition, its three commits"
 make_group t4 T4-1B $T4_GPUS
-ls vms >/dev/null # the VMs' names are known from then on, as after any listing
 dev=vms/render01/devices/gpu0
 cost "mkdir $dev && echo t4 >$dev/group"
 check_cost sysfs_reads='*' sysfs_writes=1 libvirt_lookups=1 libvirt_get_xml=1 \
