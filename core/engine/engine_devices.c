@@ -219,7 +219,7 @@ int engine_device_get(struct engine *e, const char *vm_name, const char *dev,
 		return r;
 	if (!strcmp(field, "type"))
 		return str_copy(buf, size, "nvidia-vgpu");
-	if (!strcmp(field, "status")) /* the one field that needs the domain's state */
+	if (!strcmp(field, "status")) /* the one field that needs the domain: does it run */
 		return (r = vm_lookup(e, d->vm_uuid, &vm, false)) < 0 ? r :
 			str_copy(buf, size, device_status(e, d, vm.active));
 	if (!strcmp(field, "error")) {

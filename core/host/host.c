@@ -169,10 +169,8 @@ static int load_types(struct host *h, struct gpu *g, const char *driver,
 	if (r < 0)
 		return r;
 	if ((c = catalogue_find(known, key))) {
-		g->types = malloc((c->n_types ? c->n_types : 1) * sizeof(*g->types));
-		if (!g->types)
+		if (!(g->types = vgpu_types_copy(c->types, c->n_types)))
 			return -ENOMEM;
-		memcpy(g->types, c->types, c->n_types * sizeof(*g->types));
 		g->n_types = c->n_types;
 		return 0;
 	}

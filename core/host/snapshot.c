@@ -50,7 +50,7 @@ static void entry_free(struct snapshot_entry *e)
 	free(e);
 }
 
-void snapshot_forget_all(struct snapshot *s)
+void snapshot_free(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n_buckets; i++) {
 		while (s->buckets[i]) {
@@ -60,12 +60,6 @@ void snapshot_forget_all(struct snapshot *s)
 			entry_free(e);
 		}
 	}
-	s->n_entries = 0;
-}
-
-void snapshot_free(struct snapshot *s)
-{
-	snapshot_forget_all(s);
 	free(s->buckets);
 	memset(s, 0, sizeof(*s));
 }
@@ -113,6 +107,48 @@ static int grow(struct snapshot *s)
 	return 0;
 }
 
+/* Whether the first len bytes of name are one of the listed names ("a\nb\n"). */
+static bool listed(const char *names, const char *name, size_t len)
+{
+	for (const char *p = names; *p; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, name, len) && p[len] == '\n')
+			return true;
+	return false;
+}
+
+static void unlink_entry(struct snapshot *s, struct snapshot_entry **p)
+{
+	struct snapshot_entry *e = *p;
+
+	*p = e->next;
+	entry_free(e);
+	s->n_entries--;
+}
+
+/* Drops the readings of path and below it, but for those below an entry that names (a
+ * fresh listing of path, "a\nb\n") still lists; names NULL keeps none. */
+static void drop_below(struct snapshot *s, const char *path, const char *names)
+{
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i < s->n_buckets; i++) {
+		struct snapshot_entry **p = &s->buckets[i];
+
+		while (*p) {
+			const char *at = (*p)->path;
+			bool under = !strncmp(at, path, len) && (!at[len] || at[len] == '/');
+
+			if (under && names && at[len] &&
+			    listed(names, at + len + 1, strcspn(at + len + 1, "/")))
+				under = false;
+			if (under)
+				unlink_entry(s, p);
+			else
+				p = &(*p)->next;
+		}
+	}
+}
+
 /* Keeps a reading, replacing an older one of the same path. Out of memory, the reading
  * is simply not kept: the next read goes to sysfs again. */
 static void keep(struct snapshot *s, const char *path, enum reading kind, int result,
@@ -123,12 +159,8 @@ static void keep(struct snapshot *s, const char *path, enum reading kind, int re
 	if (s->n_entries >= s->n_buckets && grow(s) < 0)
 		return;
 	p = slot_of(s, path);
-	if (*p) {
-		e = *p;
-		*p = e->next;
-		entry_free(e);
-		s->n_entries--;
-	}
+	if (*p)
+		unlink_entry(s, p);
 	e = calloc(1, sizeof(*e) + strlen(path) + 1);
 	if (!e || !(e->value = malloc(len + 1))) {
 		free(e);
@@ -214,38 +246,6 @@ static int add_name(const char *name, void *ctx)
 	return 0;
 }
 
-/* Whether the first len bytes of name are one of the listed names ("a\nb\n"). */
-static bool listed(const char *names, const char *name, size_t len)
-{
-	for (const char *p = names; *p; p = strchr(p, '\n') + 1)
-		if (!strncmp(p, name, len) && p[len] == '\n')
-			return true;
-	return false;
-}
-
-/* Drops the readings below dir whose entry the fresh listing no longer has. */
-static void prune(struct snapshot *s, const char *dir, const char *names)
-{
-	size_t dir_len = strlen(dir);
-
-	for (size_t i = 0; i < s->n_buckets; i++) {
-		struct snapshot_entry **p = &s->buckets[i];
-
-		while (*p) {
-			struct snapshot_entry *e = *p;
-			const char *below = e->path + dir_len + 1;
-
-			if (strncmp(e->path, dir, dir_len) || e->path[dir_len] != '/' ||
-			    listed(names, below, strcspn(below, "/"))) {
-				p = &e->next;
-				continue;
-			}
-			*p = e->next;
-			entry_free(e);
-			s->n_entries--;
-		}
-	}
-}
 
 static int for_each_name(const char *names, int (*fn)(const char *name, void *ctx), void *ctx)
 {
@@ -278,7 +278,7 @@ int snapshot_list(struct snapshot *s, const char *dir,
 		free(n.text);
 		return r;
 	}
-	prune(s, dir, r < 0 ? "" : n.text);
+	drop_below(s, dir, r < 0 ? "" : n.text); /* what a gone entry had below it */
 	keep(s, dir, READ_LIST, r < 0 ? r : 0, r < 0 ? "" : n.text, r < 0 ? 0 : n.len);
 	if (r >= 0)
 		r = for_each_name(n.text, fn, ctx);
@@ -323,33 +323,14 @@ void snapshot_trust(struct snapshot *s, bool trusted)
 
 void snapshot_forget(struct snapshot *s, const char *path)
 {
-	struct snapshot_entry **p, *e;
+	struct snapshot_entry **p;
 
-	if (!s || !s->n_buckets || !*(p = slot_of(s, path)))
-		return;
-	e = *p;
-	*p = e->next;
-	entry_free(e);
-	s->n_entries--;
+	if (s && s->n_buckets && *(p = slot_of(s, path)))
+		unlink_entry(s, p);
 }
 
 void snapshot_forget_below(struct snapshot *s, const char *path)
 {
-	size_t len = strlen(path);
-
-	for (size_t i = 0; s && i < s->n_buckets; i++) {
-		struct snapshot_entry **p = &s->buckets[i];
-
-		while (*p) {
-			struct snapshot_entry *e = *p;
-
-			if (strncmp(e->path, path, len) || (e->path[len] && e->path[len] != '/')) {
-				p = &e->next;
-				continue;
-			}
-			*p = e->next;
-			entry_free(e);
-			s->n_entries--;
-		}
-	}
+	if (s)
+		drop_below(s, path, NULL);
 }

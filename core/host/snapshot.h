@@ -50,6 +50,5 @@ void snapshot_trust(struct snapshot *s, bool trusted);
 /* Drops the reading of path; snapshot_forget_below also those below it (path/…). */
 void snapshot_forget(struct snapshot *s, const char *path);
 void snapshot_forget_below(struct snapshot *s, const char *path);
-void snapshot_forget_all(struct snapshot *s);
 
 #endif

@@ -158,6 +158,15 @@ int vgpu_type_from_name(struct vgpu_type *t, const char *type_id, const char *na
 	return 0;
 }
 
+struct vgpu_type *vgpu_types_copy(const struct vgpu_type *types, size_t n)
+{
+	struct vgpu_type *copy = malloc((n ? n : 1) * sizeof(*types));
+
+	if (copy)
+		memcpy(copy, types, n * sizeof(*types));
+	return copy;
+}
+
 const struct catalogue *catalogue_find(const struct catalogues *c, const char *key)
 {
 	for (size_t i = 0; i < c->n; i++)
@@ -179,10 +188,8 @@ int catalogue_add(struct catalogues *c, const char *key, const struct vgpu_type 
 	*added = (struct catalogue){ .n_types = n_types };
 	if (str_copy(added->key, sizeof(added->key), key) < 0)
 		return -ENAMETOOLONG;
-	added->types = malloc((n_types ? n_types : 1) * sizeof(*types));
-	if (!added->types)
+	if (!(added->types = vgpu_types_copy(types, n_types)))
 		return -ENOMEM;
-	memcpy(added->types, types, n_types * sizeof(*types));
 	c->n++;
 	c->changed = true;
 	return 0;

@@ -41,6 +41,9 @@ struct catalogues {
 	bool changed;   /* one was added since the set was loaded: save them */
 };
 
+/* A malloc'd copy of n types (NULL only when out of memory). */
+struct vgpu_type *vgpu_types_copy(const struct vgpu_type *types, size_t n);
+
 const struct catalogue *catalogue_find(const struct catalogues *c, const char *key);
 /* Adds a copy of types under key; marks the set changed. */
 int catalogue_add(struct catalogues *c, const char *key, const struct vgpu_type *types,

@@ -466,7 +466,6 @@ static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *o
 	return r;
 }
 
-/* Fills out from the daemon's current view of dom. */
 /* Identity and activity come with the lookup (a running domain has an id): no call. */
 static void identify(virDomainPtr dom, struct virt_domain *out)
 {
