@@ -7,13 +7,15 @@
 static const char readme[] =
 	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
 	"write; a refused write says why in the object's `error` file and in `events`.\n"
-	"  host/      this node: name, driver_version, reboot_required, maintenance,\n"
-	"             counters (operations done since the daemon started)\n"
+	"  host/      this node: name, driver_version, reboot_required, pending_driver,\n"
+	"             maintenance, counters (operations done since the daemon started)\n"
 	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
 	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
 	"  vms/       libvirt domains; mkdir vms/VM/devices/DEV, then echo GROUP > group\n"
 	"  vgpus/     every vGPU instance on this host (orphans included)\n"
+	"  media/     the file store: cp a driver bundle (.zip) here; media-info/NAME/\n"
+	"  drivers/   host drivers found in media/'s bundles, and the running one\n"
 	"  events     one line per change or refused write (tail -f it)\n"
 	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
@@ -94,6 +96,7 @@ const struct node_kind host_kind = {
 		{ "name", 0444, false, show_host_info },
 		{ "driver_version", 0444, false, show_host_info },
 		{ "reboot_required", 0444, false, show_host_setting },
+		{ "pending_driver", 0444, false, show_host_setting },
 		{ "counters", 0444, false, show_host_counters },
 		{ "error", 0444, false, show_error },
 		{ NULL },
@@ -117,6 +120,9 @@ const struct node_kind root_kind = {
 		{ "groups", &groups_kind },
 		{ "vms", &vms_kind },
 		{ "vgpus", &vgpus_kind },
+		{ "media", &media_kind },
+		{ "media-info", &media_info_kind },
+		{ "drivers", &drivers_kind },
 		{ NULL },
 	},
 };

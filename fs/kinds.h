@@ -13,6 +13,9 @@ extern const struct node_kind vms_kind;
 extern const struct node_kind vgpus_kind;
 extern const struct node_kind gpu_vgpus_kind;
 extern const struct node_kind group_devices_kind;
+extern const struct node_kind media_kind;
+extern const struct node_kind media_info_kind;
+extern const struct node_kind drivers_kind;
 
 /* Prints an engine string value: "value\n" (a scalar). */
 int show_value(struct text *out, int r, const char *value);

@@ -15,6 +15,8 @@
 #define FUSE_USE_VERSION 312
 #include "tree.h"
 #include "fields.h"
+#include "kinds.h"
+#include "media.h"
 #include "tempfiles.h"
 #include "value.h"
 
@@ -40,10 +42,11 @@ struct target {
 	char name[TREE_NAME_MAX];       /* the link's name */
 };
 
-/* An open attribute. Handles are listed so that those the kernel never releases (an
- * unmount with files open) are freed at shutdown. */
+/* An open attribute, or a file of media/ (media set). Handles are listed so that those the
+ * kernel never releases (an unmount with files open) are freed at shutdown. */
 struct handle {
 	struct handle *prev, *next;
+	struct media_handle *media;
 	struct target target;
 	struct text shown;
 	char written[VALUE_MAX + 1];
@@ -70,8 +73,29 @@ static void handle_free(struct handle *h)
 	h->prev->next = h->next;
 	h->next->prev = h->prev;
 	pthread_mutex_unlock(&handles_lock);
+	media_handle_close(h->media);
 	text_free(&h->shown);
 	free(h);
+}
+
+static struct handle *handle_of(const struct fuse_file_info *fi)
+{
+	return fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+}
+
+/* media/ holds real files (the engine's media store, media.h), not attributes: NAME for
+ * a path /media/NAME, else NULL. */
+/* FUSE's largest write (max_pages 256): the block size media files report. */
+#define MEDIA_IO_SIZE (1 << 20)
+
+static const char *media_file_name(const char *path)
+{
+	static const char prefix[] = "/media/";
+	const char *name = path + sizeof(prefix) - 1;
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) || !*name || strchr(name, '/'))
+		return NULL;
+	return name;
 }
 
 int text_printf(struct text *t, const char *fmt, ...)
@@ -338,10 +362,18 @@ static off_t attr_size(const struct target *t)
 
 static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
+	struct handle *h = handle_of(fi);
+	const char *media = path ? media_file_name(path) : NULL;
 	struct target t;
 	int r;
 
-	(void)fi;
+	if (media || (h && h->media)) {
+		/* an upload is not in media/ until its first close: its handle answers */
+		r = h && h->media ? media_handle_stat(h->media, st) :
+				    engine_media_stat(current_engine(), media, st);
+		st->st_blksize = MEDIA_IO_SIZE; /* cp sizes its buffer by it: 1 MiB writes */
+		return r;
+	}
 	if (tempfile_stat(path, st))
 		return 0;
 	r = resolve(path, &t);
@@ -407,6 +439,8 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	k = t.node.kind;
 	fill_one(".", &f);
 	fill_one("..", &f);
+	if (k == &media_kind)
+		return engine_media_list(t.node.engine, fill_one, &f);
 	f.plus = flags & FUSE_READDIR_PLUS;
 	for (const struct attr *a = k->attrs; a && a->name; a++)
 		fill_attr(&f, &t.node, a);
@@ -452,12 +486,37 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* A file of media/: data goes to the store's file with no engine call. */
+static int open_media(const char *name, struct fuse_file_info *fi, bool create, mode_t mode)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct handle *h = calloc(1, sizeof(*h));
+	int r;
+
+	if (!h)
+		return -ENOMEM;
+	r = engine_media_open(current_engine(), name, fi->flags, create, mode, ctx->uid,
+			      ctx->gid, &h->media);
+	if (r < 0) {
+		free(h);
+		return r;
+	}
+	handle_track(h);
+	fi->fh = (uintptr_t)h;
+	fi->direct_io = 0;
+	fi->keep_cache = 0; /* written only through the tree: the page cache goes at open */
+	return 0;
+}
+
 static int tree_open(const char *path, struct fuse_file_info *fi)
 {
+	const char *media = media_file_name(path);
 	struct target t;
 	struct stat st;
 	int r;
 
+	if (media)
+		return open_media(media, fi, false, 0);
 	if (tempfile_stat(path, &st)) {
 		fi->fh = 0;
 		fi->direct_io = 1;
@@ -474,10 +533,14 @@ static int tree_open(const char *path, struct fuse_file_info *fi)
 static int tree_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	struct fuse_context *ctx = fuse_get_context();
+	const char *media = media_file_name(path);
 	struct target dir;
 	const char *name;
-	int r = resolve_parent(path, &dir, &name);
+	int r;
 
+	if (media)
+		return open_media(media, fi, true, mode);
+	r = resolve_parent(path, &dir, &name);
 	if (r < 0)
 		return r;
 	if ((dir.attr = find_attr(dir.node.kind, name))) {
@@ -504,6 +567,8 @@ static int tree_read(const char *path, char *buf, size_t size, off_t offset,
 
 	if (!h)
 		return tempfile_read(path, buf, size, offset);
+	if (h->media)
+		return (int)media_handle_read(h->media, buf, size, offset);
 	if (handle_check(h) < 0)
 		return -ENODEV;
 	if (h->target.attr->read_at) {
@@ -529,6 +594,8 @@ static int tree_write(const char *path, const char *buf, size_t size, off_t offs
 
 	if (!h)
 		return tempfile_write(path, buf, size, offset);
+	if (h->media)
+		return (int)media_handle_write(h->media, buf, size, offset);
 	if (handle_check(h) < 0)
 		return -ENODEV;
 	t = &h->target;
@@ -548,11 +615,16 @@ static int tree_write(const char *path, const char *buf, size_t size, off_t offs
 
 static int tree_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	struct handle *h = handle_of(fi);
+	const char *media = path ? media_file_name(path) : NULL;
 	struct target t;
 	struct stat st;
 	int r;
 
+	if (h && h->media)
+		return media_handle_truncate(h->media, size);
+	if (media)
+		return engine_media_truncate(current_engine(), media, size);
 	if (tempfile_stat(path, &st))
 		return tempfile_truncate(path, size);
 	r = resolve(path, &t);
@@ -572,14 +644,28 @@ static int tree_truncate(const char *path, off_t size, struct fuse_file_info *fi
 	return 0; /* open(O_TRUNC): the write that follows replaces the value */
 }
 
-static int tree_release(const char *path, struct fuse_file_info *fi)
+/* Only a media file has anything to do at close: the first publishes an upload. */
+static int tree_flush(const char *path, struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct handle *h = handle_of(fi);
 
 	(void)path;
+	return h && h->media ? engine_media_flush(current_engine(), h->media) : 0;
+}
+
+static int tree_release(const char *path, struct fuse_file_info *fi)
+{
+	struct handle *h = handle_of(fi);
+	int r = 0;
+
+	(void)path;
+	if (h && h->media) {
+		r = engine_media_release(current_engine(), h->media);
+		h->media = NULL;
+	}
 	if (h)
 		handle_free(h);
-	return 0;
+	return r;
 }
 
 static int tree_readlink(const char *path, char *buf, size_t size)
@@ -678,11 +764,17 @@ static int copy_attr_to_temp(const struct target *t, const char *to)
 static int tree_rename(const char *from, const char *to, unsigned int flags)
 {
 	struct target src, dst_dir, dst;
-	const char *to_name;
+	const char *to_name, *media_from = media_file_name(from), *media_to = media_file_name(to);
 	struct stat st;
-	bool from_temp = tempfile_stat(from, &st);
-	int r = resolve_parent(to, &dst_dir, &to_name);
+	bool from_temp;
+	int r;
 
+	if (media_from && media_to)
+		return engine_media_rename(current_engine(), media_from, media_to, flags);
+	if (media_from || media_to)
+		return -EXDEV; /* media/ is a file system of its own: mv copies */
+	from_temp = tempfile_stat(from, &st);
+	r = resolve_parent(to, &dst_dir, &to_name);
 	if (r < 0)
 		return r;
 	if (flags & RENAME_EXCHANGE)
@@ -707,10 +799,13 @@ static int tree_rename(const char *from, const char *to, unsigned int flags)
 
 static int tree_unlink(const char *path)
 {
+	const char *media = media_file_name(path);
 	struct target t;
 	struct stat st;
 	int r;
 
+	if (media)
+		return engine_media_unlink(current_engine(), media);
 	if (tempfile_stat(path, &st))
 		return tempfile_unlink(path);
 	r = resolve(path, &t);
@@ -767,6 +862,9 @@ static int tree_setxattr(const char *path, const char *name, const char *value, 
 	struct stat st;
 
 	(void)name, (void)value, (void)size, (void)flags;
+	if (media_file_name(path))
+		return engine_media_stat(current_engine(), media_file_name(path), &st) < 0 ?
+			-ENOENT : -EOPNOTSUPP;
 	if (!tempfile_stat(path, &st) && resolve(path, &t) < 0)
 		return -ENOENT;
 	return -EOPNOTSUPP;
@@ -787,6 +885,8 @@ static int tree_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	int r;
 
 	(void)fi;
+	if (media_file_name(path))
+		return engine_media_chmod(current_engine(), media_file_name(path), mode);
 	if (tempfile_stat(path, &st))
 		return tempfile_chmod(path, mode);
 	r = resolve(path, &t);
@@ -805,6 +905,8 @@ static int tree_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_i
 	int r;
 
 	(void)fi;
+	if (media_file_name(path))
+		return engine_media_chown(current_engine(), media_file_name(path), uid, gid);
 	if (tempfile_stat(path, &st))
 		return tempfile_chown(path, uid, gid);
 	r = resolve(path, &t);
@@ -822,6 +924,8 @@ static int tree_utimens(const char *path, const struct timespec tv[2],
 	struct stat st;
 
 	(void)fi;
+	if (media_file_name(path))
+		return engine_media_utimens(current_engine(), media_file_name(path), tv);
 	if (tempfile_stat(path, &st))
 		return tempfile_utimens(path, tv);
 	return resolve(path, &t);
@@ -849,7 +953,7 @@ static int tree_poll(const char *path, struct fuse_file_info *fi, struct fuse_po
 		     unsigned *reventsp)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	bool stream = h && h->target.attr->size;
+	bool stream = h && !h->media && h->target.attr->size;
 
 	(void)path;
 	*reventsp = POLLOUT | POLLWRNORM;
@@ -898,6 +1002,7 @@ static const struct fuse_operations operations = {
 	.read = tree_read,
 	.write = tree_write,
 	.truncate = tree_truncate,
+	.flush = tree_flush,
 	.release = tree_release,
 	.readlink = tree_readlink,
 	.mkdir = tree_mkdir,

@@ -13,8 +13,8 @@
 #include "engine.h"
 
 #define TREE_MAX_DEPTH 4
-#define TREE_NAME_MAX 64
-#define TREE_PATH_MAX 512
+#define TREE_NAME_MAX 256 /* media file names */
+#define TREE_PATH_MAX 1024
 #define VALUE_MAX 4096
 
 /* A directory reached by a path: its kind, its path in the tree ("groups/g1", the name

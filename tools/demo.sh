@@ -112,12 +112,18 @@ tour "grep . gpus/$first/types/$profile/*"
 tour "find $DIR/vgpu/profiles -maxdepth 1 | head -n 20"
 tour "grep . profiles/$profile/{gpus,available}"
 
-# The README's workflow, as written: a resource group, then vGPU devices for two VMs.
-for block in groups-workflow vm-workflow; do
+# The README's workflow, as written: a driver bundle and its guest ISO, a resource group,
+# then vGPU devices for two VMs. Synthetic bundles stand in for NVIDIA's downloads.
+mkdir -p "$DIR/home/Downloads"
+python3 tools/make-bundles.py --only NVIDIA-GRID-Linux-KVM-535.161.05-535.161.08-538.46.zip \
+	"$DIR/home/Downloads" >/dev/null
+python3 tools/make-bundles.py --only NVIDIA-GRID-Linux-KVM-550.54.16-550.54.15-551.78.zip \
+	"$DIR/home/Downloads" >/dev/null
+for block in driver-workflow groups-workflow vm-workflow; do
 	echo
 	echo "=== README: $block (each line is shown, then run)"
 	tools/readme-block.sh "$block" >"$DIR/$block.sh"
-	(cd "$DIR/vgpu" && bash -v "$DIR/$block.sh" 2>&1) || true
+	(cd "$DIR/vgpu" && HOME=$DIR/home bash -v "$DIR/$block.sh" 2>&1) || true
 done
 
 type_id=$(<"$DIR/vgpu/gpus/$first/types/$profile/type_id")

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="clang libclang-rt-14-dev meson ninja-build pkg-config libfuse3-dev libpci-dev
-  libvirt-dev libsqlite3-dev libxml2-dev uuid-dev"
+  libvirt-dev libsqlite3-dev libxml2-dev uuid-dev libarchive-dev libssl-dev"
 
 # shellcheck disable=SC2086
 tools/install-packages.sh $PACKAGES

@@ -11,13 +11,13 @@
 #include <uuid/uuid.h>
 
 /* The guest-driver ISO attached to a device: the group's driver_iso in the media store. */
-static void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size)
+void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size)
 {
 	struct group *g = groups_find(&e->groups, d->group);
 
 	buf[0] = '\0';
 	if (d->attach_guest_drivers && g && g->driver_iso[0])
-		str_printf(buf, size, "%s/media/%s", e->state_dir, g->driver_iso);
+		media_path(&e->media, g->driver_iso, buf, size);
 }
 
 void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *out)

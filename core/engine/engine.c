@@ -84,6 +84,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (r >= 0)
 		r = discover(e, opts->sysfs_root, err, err_size);
 	if (r >= 0)
+		r = media_open(e, err, err_size);
+	if (r >= 0)
 		r = virt_open(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
 	if (r >= 0)
 		r = devices_recover(e); /* vGPUs exist again before anything is served */
@@ -91,6 +93,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		vm_names_learn(e);
 	if (r >= 0)
 		r = vms_start_worker(e);
+	if (r >= 0)
+		r = media_start(e);
 	if (r < 0) {
 		engine_close(e);
 		return r;
@@ -106,6 +110,7 @@ void engine_close(struct engine *e)
 	if (!e)
 		return;
 	vms_stop_worker(e);
+	media_close(e);
 	if (e->virt)
 		virt_close(e->virt);
 	devices_free(&e->devices);
@@ -264,6 +269,8 @@ int engine_host_get(struct engine *e, const char *field, char *buf, size_t size)
 		field_format(f, &e->settings, buf, size);
 	else if (!strcmp(field, "reboot_required"))
 		return str_printf(buf, size, "%d", reboot_required(e)) < 0 ? -ENAMETOOLONG : 0;
+	else if (!strcmp(field, "pending_driver"))
+		return media_pending_driver(e, buf, size), 0;
 	return f ? 0 : -ENOENT;
 }
 

@@ -11,7 +11,9 @@
 #ifndef VGPUFS_ENGINE_H
 #define VGPUFS_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "fields.h"
 #include "vgpu_type.h"
 
@@ -144,6 +146,42 @@ int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char 
 /* groups/<g>/devices/: "<vm>:<device>" for each device drawing from the group. */
 int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
 				 void *ctx);
+
+/* The media store (media/; docs/tree.md, "Media, drivers and guest ISOs"). Names follow
+ * media_name_ok (media.h); dot-names are staging files. A handle's data is read and
+ * written with media.h's media_handle_* functions, without the engine; opening, the first
+ * close (flush: an upload is published then) and the changes by name go through here,
+ * which refuse with EBUSY what would change a file a group uses. */
+struct media_handle;
+struct stat;
+struct timespec;
+/* Published and staging files, as they are on disk. */
+int engine_media_list(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_media_stat(struct engine *e, const char *name, struct stat *st);
+int engine_media_open(struct engine *e, const char *name, int flags, bool create, mode_t mode,
+		      uid_t uid, gid_t gid, struct media_handle **out);
+int engine_media_flush(struct engine *e, struct media_handle *h);
+/* Flushes (when not yet done) and closes. */
+int engine_media_release(struct engine *e, struct media_handle *h);
+int engine_media_unlink(struct engine *e, const char *name);
+int engine_media_rename(struct engine *e, const char *from, const char *to, unsigned flags);
+int engine_media_truncate(struct engine *e, const char *name, off_t size);
+int engine_media_chmod(struct engine *e, const char *name, mode_t mode);
+int engine_media_chown(struct engine *e, const char *name, uid_t uid, gid_t gid);
+int engine_media_utimens(struct engine *e, const char *name, const struct timespec tv[2]);
+
+/* media-info/<name>/: size sha256 kind state used_by error, for published files. */
+int engine_for_each_media(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_media_info(struct engine *e, const char *name, const char *field, char *buf,
+		      size_t size);
+
+/* drivers/<version>/: bundles host_version linux_guest_version windows_guest_version
+ * vgpu_branch vgpu_release host_package guest_files running supported gpus; and
+ * drivers/compatible. */
+int engine_for_each_driver(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_driver_get(struct engine *e, const char *version, const char *field, char *buf,
+		      size_t size);
+int engine_drivers_compatible(struct engine *e, char *buf, size_t size);
 
 /* Refusals found before the engine is reached (a front end's own checks): recorded like
  * the engine's own. object is a tree path ("groups/g1"); returns err. */

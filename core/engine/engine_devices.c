@@ -179,7 +179,7 @@ const char *device_status(struct engine *e, const struct device *d, bool vm_acti
 	_cleanup_free_ char *live = NULL;
 	struct vgpu *vs[64];
 	size_t n = device_vgpus(e, d, vs, ARRAY_SIZE(vs));
-	char err[256];
+	char err[256], cdrom[PATH_MAX];
 	bool pending = false;
 
 	if (!d->group[0])
@@ -203,6 +203,8 @@ const char *device_status(struct engine *e, const struct device *d, bool vm_acti
 		to_domxml_vgpu(e, vs[i], &v);
 		pending = domxml_has_hostdev(live, &v) != 1;
 	}
+	device_cdrom(e, d, cdrom, sizeof(cdrom));
+	pending |= cdrom[0] && domxml_has_cdrom(live, cdrom) != 1;
 	return pending ? "restart-required" : "attached";
 }
 

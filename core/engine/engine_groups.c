@@ -253,6 +253,8 @@ int engine_group_get(struct engine *e, const char *name, const char *field,
 		return group_gpus_text(e, g, buf, size);
 	if (!strcmp(field, "error"))
 		return group_error_text(e, g, buf, size);
+	if (!strcmp(field, "iso_status") || !strcmp(field, "iso_error"))
+		return group_iso_field(e, g, field, buf, size);
 	if (strncmp(field, "vgpus_", 6))
 		return -ENOENT;
 	r = group_capacity(e, g, &c);
@@ -282,23 +284,29 @@ int engine_group_set(struct engine *e, const char *name, const char *field, cons
 	struct group *g = groups_find(&e->groups, name);
 	const struct field *f = field_find(group_fields, field);
 	char why[MESSAGE_MAX], shown[VALUE_SIZE_MAX + 1];
-	struct group *want;
+	struct group *want, *was;
 	bool changed;
 	int r;
 
 	if (!g || !f)
 		return -ENOENT;
 	engine_object(e, "groups/%s", name);
-	want = malloc(sizeof(*want));
+	want = malloc(2 * sizeof(*want));
 	if (!want)
 		return -ENOMEM;
-	*want = *g;
+	was = want + 1;
+	*want = *was = *g;
 	r = field_parse(f, value, want, why, sizeof(why));
 	if (r < 0)
 		r = refuse(e, -EINVAL, "%s", why);
 	else if (!strcmp(field, "profile"))
 		r = check_profile(e, g, want->profile);
-	changed = r >= 0 && !field_equal(f, g, want);
+	else
+		r = media_check_group(e, g, want, field);
+	/* besides the field, a driver or token may settle driver_iso, and a hand-set
+	 * driver_iso stops make_guest_iso */
+	changed = r >= 0 && (!field_equal(f, g, want) || strcmp(g->driver_iso, want->driver_iso) ||
+			     g->make_guest_iso != want->make_guest_iso);
 	if (changed)
 		r = commit_change(e, save_group, want);
 	if (changed && r >= 0) {
@@ -306,6 +314,8 @@ int engine_group_set(struct engine *e, const char *name, const char *field, cons
 		field_format(f, g, shown, sizeof(shown));
 		events_add(&e->events, "%s/%s = %s", e->object, field, shown);
 	}
+	if (r >= 0)
+		media_group_changed(e, was, g, field);
 	free(want);
 	return r < 0 ? r : 0;
 }
@@ -364,6 +374,7 @@ int engine_group_delete(struct engine *e, const char *name)
 	groups_remove(&e->groups, g);
 	events_forget(&e->events, e->object);
 	events_add(&e->events, "%s deleted", e->object);
+	media_group_changed(e, NULL, NULL, ""); /* its guest ISO may be unused now */
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "groups.h"
 #include "host.h"
+#include "media.h"
 #include "node_store.h"
 #include "placement.h"
 #include "store.h"
@@ -40,6 +41,15 @@ struct host_settings {
 	bool maintenance;
 };
 
+/* A guest ISO being made (engine_media.c), for every group whose driver and token ask
+ * for the same image. */
+enum iso_state { ISO_QUEUED, ISO_BUILDING, ISO_FAILED };
+struct iso_job {
+	char iso[MEDIA_NAME_MAX + 1];  /* the media file it makes */
+	enum iso_state state;
+	char error[MESSAGE_MAX];
+};
+
 struct engine {
 	pthread_mutex_t lock;
 	/* The tree path of the object the operation in progress is about ("vms/v/devices/d"):
@@ -67,6 +77,13 @@ struct engine {
 	size_t n_vm_names;
 	pthread_t worker;
 	bool worker_started;
+	struct media_store media;        /* under the engine lock, but handles' data */
+	struct iso_job *iso_jobs;        /* under the engine lock */
+	size_t n_iso_jobs;
+	pthread_cond_t iso_cond;         /* a job was queued, or the engine stops */
+	pthread_t iso_builder;
+	bool iso_builder_started;
+	bool iso_stopping;
 };
 
 /* Holds the engine lock from here to the end of the enclosing block (each public function
@@ -110,6 +127,8 @@ void device_path(struct engine *e, const struct device *d, char *buf, size_t siz
 bool group_in_use(struct engine *e, const char *group, char *device, size_t size);
 
 /* definition.c */
+/* The path of the guest-driver ISO device d attaches, "" when none. */
+void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size);
 void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *out);
 /* Applies a VM's devices to its persistent definition when they differ: as recorded, but
  * for `want` (NULL for none), a device as a change would leave it. */
@@ -147,6 +166,52 @@ void devices_forget_missing_vms(struct engine *e);
 int devices_recover(struct engine *e);
 /* A domain was undefined: its vGPUs and devices go. */
 void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
+
+/* engine_media.c */
+int media_open(struct engine *e, char *err, size_t err_size);
+/* Starts the thread that makes guest ISOs (once the engine is open). */
+int media_start(struct engine *e);
+void media_close(struct engine *e);
+/* The uses of a media file by groups, "groups/G field" lines into buf; returns how many. */
+size_t media_uses(struct engine *e, const char *name, char *buf, size_t size);
+/* commit_change() steps: a media file's row (arg: struct media_entry *), its deletion
+ * (arg: the name). */
+int media_row_save(struct engine *e, void *entry);
+int media_row_delete(struct engine *e, void *name);
+
+/* drivers.c */
+/* A valid bundle or host package: a driver drivers/ lists. */
+bool media_is_driver(const struct media_entry *m);
+/* The bundle a driver version is taken from: the lexically first; with guest_files, the
+ * first that holds guest files. NULL when none. */
+const struct media_entry *driver_bundle(struct engine *e, const char *version,
+					bool guest_files);
+/* The one check of a group's driver as want would have it (refuses, or normalises a
+ * bundle's name to its version). */
+int validate_driver(struct engine *e, const struct group *g, struct group *want);
+/* Whether the group's driver can drive gpu (the compatibility data says not): refuses. */
+int media_check_gpu_joins(struct engine *e, const struct group *g, const struct gpu *gpu);
+/* The host driver a reboot would need ("" when none). */
+void media_pending_driver(struct engine *e, char *buf, size_t size);
+
+/* guest_isos.c */
+/* The checks of a group's driver, make_guest_iso, driver_iso and client_token as `want`
+ * would have them (field is the one being written): refuses, or normalises want (a
+ * bundle's name becomes its version; a guest ISO already made becomes driver_iso). */
+int media_check_group(struct engine *e, const struct group *g, struct group *want,
+		      const char *field);
+/* After a write of field made group `was` g (g NULL: deleted): VM definitions follow its
+ * driver_iso, guest ISOs are queued (again, after a failure, when make_guest_iso is
+ * written) or removed. */
+void media_group_changed(struct engine *e, const struct group *was, const struct group *g,
+			 const char *field);
+/* groups/<g>/iso_status and iso_error. */
+int group_iso_field(struct engine *e, const struct group *g, const char *field, char *buf,
+		    size_t size);
+/* Points groups at the images that exist, queues those missing, removes unused ones. */
+void iso_settle(struct engine *e);
+int iso_start(struct engine *e);
+void iso_stop(struct engine *e);
 
 /* engine_vms.c */
 /* The UUID of the domain named name: from the names heard of, else asked of libvirt (by

@@ -1,6 +1,7 @@
 /* engine_rules.c — rules of resource groups (groups/<g>/rules/<r>) and the shortcut
  * gpus/<bdf>/group, which manages one rule per GPU named after its address. */
 #include "engine_internal.h"
+#include "compat.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -62,6 +63,30 @@ static int check_vgpus_stay(struct engine *e, const struct rule_edit *edit)
 	device_path(e, d, device, sizeof(device));
 	return refuse(e, -EBUSY, "GPU %s would leave group %s while %s holds vGPUs on "
 		      "it; free them first", v->gpu, d->group, device);
+}
+
+/* The first GPU that edit would bring into its group although the group's host driver
+ * cannot drive it (the compatibility data says so), or NULL. */
+static const struct gpu *gpu_undriven(struct engine *e, const struct rule_edit *edit)
+{
+	const struct group *g = edit->group;
+
+	for (size_t i = 0; g->driver[0] && i < e->host.n_gpus; i++) {
+		const struct gpu *gpu = &e->host.gpus[i];
+
+		if (groups_owner_after(&e->groups, gpu, e->host_name, edit) == g &&
+		    groups_owner_after(&e->groups, gpu, e->host_name, NULL) != g &&
+		    compat_drives(g->driver, gpu->pci.vendor, gpu->pci.device) == COMPAT_NO)
+			return gpu;
+	}
+	return NULL;
+}
+
+static int check_driven(struct engine *e, const struct rule_edit *edit)
+{
+	const struct gpu *gpu = gpu_undriven(e, edit);
+
+	return gpu ? media_check_gpu_joins(e, edit->group, gpu) : 0;
 }
 
 /* ---- fields ---- */
@@ -137,6 +162,8 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 	if (field_equal(f, r, &wanted))
 		return 0;
 	rc = check_vgpus_stay(e, &(struct rule_edit){ g, r, &wanted });
+	if (rc >= 0)
+		rc = check_driven(e, &(struct rule_edit){ g, r, &wanted });
 	if (rc >= 0)
 		rc = commit_change(e, save_rule, &(struct rule_row){ group, &wanted });
 	if (rc < 0)
@@ -231,7 +258,8 @@ int engine_rule_create(struct engine *e, const char *group, const char *name)
 		return refuse(e, -EEXIST, "rule %s already exists in group %s", name,
 			      group);
 	wanted = new_rule(e, name, "");
-	wanted.enabled = !vgpu_stranded(e, &(struct rule_edit){ g, NULL, &wanted }, &d);
+	wanted.enabled = !vgpu_stranded(e, &(struct rule_edit){ g, NULL, &wanted }, &d) &&
+			 !gpu_undriven(e, &(struct rule_edit){ g, NULL, &wanted });
 	return add_rule(e, g, &wanted);
 }
 
@@ -387,6 +415,8 @@ int engine_gpu_set_group(struct engine *e, const char *bdf, const char *name)
 	gpu_rule_name(rule, sizeof(rule), bdf);
 	wanted = new_rule(e, rule, bdf);
 	rc = check_vgpus_stay(e, &(struct rule_edit){ g, NULL, &wanted });
+	if (rc >= 0)
+		rc = check_driven(e, &(struct rule_edit){ g, NULL, &wanted });
 	if (rc < 0)
 		return rc;
 	engine_object(e, "groups/%s/rules/%s", g->name, rule);

@@ -1,5 +1,6 @@
 /* groups.c — see groups.h. */
 #include "groups.h"
+#include "media.h"
 #include "util.h"
 #include "value.h"
 
@@ -8,23 +9,35 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- the fields ---- */
 
-/* The one place that says which host drivers a group may ask for. Until driver bundles
- * are known (drivers/), any well-formed version is accepted. */
+/* A media file name a driver can come from: a bundle or a host package. */
+static bool is_driver_file_name(const char *name)
+{
+	static const char *const suffixes[] = { ".zip", ".run", ".deb", ".rpm" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (n > 4 && !strcasecmp(name + n - 4, suffixes[i]))
+			return media_name_ok(name);
+	return false;
+}
+
+/* A host driver version, or a driver bundle's media file name (the engine normalises it
+ * to the bundle's version and checks that drivers/ lists it: validate_driver). */
 static int parse_driver(const char *value, char *out, size_t size)
 {
-	if (value[0] && !value_is_driver_version(value))
+	if (value[0] && !value_is_driver_version(value) && !is_driver_file_name(value))
 		return -EINVAL;
 	return str_copy(out, size, value);
 }
 
-/* A file name in the media store: no '/', not . or .., one line. */
+/* A file name in media/ (media_name_ok), or "". */
 static int parse_media_name(const char *value, char *out, size_t size)
 {
-	if (value[0] && (strchr(value, '/') || !value_is_text_line(value) ||
-			 !strcmp(value, ".") || !strcmp(value, "..")))
+	if (value[0] && !media_name_ok(value))
 		return -EINVAL;
 	return str_copy(out, size, value);
 }
@@ -35,13 +48,16 @@ const struct field group_fields[] = {
 	FIELD_OF(struct group, description, .type = FIELD_TEXT),
 	FIELD_OF(struct group, class, .type = FIELD_NAME, .initial = "vgpu"),
 	FIELD_OF(struct group, driver, .type = FIELD_CUSTOM, .parse = parse_driver,
-		 .expects = "\"\" or a host driver version such as 550.54.16"),
+		 .expects = "\"\", a host driver version such as 550.54.16 (see drivers/) or "
+			    "the name of a driver bundle (.zip) or host package in media/"),
 	FIELD_OF(struct group, profile, .type = FIELD_NAME, .empty_ok = true,
 		 .effect = EFFECT_HOST),
 	FIELD_OF(struct group, make_guest_iso, .type = FIELD_BOOL),
 	FIELD_OF(struct group, driver_iso, .type = FIELD_CUSTOM, .parse = parse_media_name,
 		 .expects = "\"\" or a file name in media/ (no '/', at most 255 bytes)",
 		 .effect = EFFECT_DEFINITION),
+	FIELD_OF(struct group, client_token, .type = FIELD_CUSTOM, .parse = parse_media_name,
+		 .expects = "\"\" or a .tok file name in media/"),
 	FIELD_OF(struct group, policy, .type = FIELD_ENUM, .choices = policies,
 		 .initial = "depth-first"),
 	{ NULL },

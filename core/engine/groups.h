@@ -33,6 +33,7 @@ struct group {
 	char profile[PROFILE_MAX];
 	bool make_guest_iso;
 	char driver_iso[256];
+	char client_token[256];
 	char policy[16];
 	struct rule *rules;
 	size_t n_rules;

@@ -71,21 +71,60 @@ void devices_forget_missing_vms(struct engine *e)
 	}
 }
 
+/* A vGPU that could not be made again: its device reads error, and says why. */
+static void recreate_failed(struct engine *e, const struct vgpu *v, const char *why)
+{
+	const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
+	char object[OBJECT_MAX], message[MESSAGE_MAX];
+
+	snprintf(message, sizeof(message), "vGPU %s could not be re-created: %s", v->uuid, why);
+	if (d) {
+		device_path(e, d, object, sizeof(object));
+		events_set_error(&e->events, object, message);
+	}
+	events_add(&e->events, "vgpus/%s: could not be re-created: %s", v->uuid, why);
+}
+
+/* A vGPU's type as the running driver names it: type ids change between drivers, the
+ * profile does not. A profile the driver no longer offers leaves the device in error. */
+static int resolve_type(struct engine *e, struct vgpu *v, const struct gpu *g)
+{
+	int t = g ? gpu_find_type(g, v->profile) : -1;
+	char why[MESSAGE_MAX], driver[64] = "";
+
+	if (t >= 0 && strcmp(g->types[t].type_id, v->type_id)) {
+		events_add(&e->events, "vgpus/%s: type %s of profile %s is %s on this driver",
+			   v->uuid, v->type_id, v->profile, g->types[t].type_id);
+		str_copy(v->type_id, sizeof(v->type_id), g->types[t].type_id);
+		store_vgpu_set_type(&e->store, v->uuid, v->type_id);
+	}
+	if (t >= 0 || !g)
+		return 0;
+	host_driver_version(&e->host, driver, sizeof(driver));
+	snprintf(why, sizeof(why), "GPU %s no longer offers profile %s with host driver %s",
+		 v->gpu, v->profile, driver);
+	recreate_failed(e, v, why);
+	return -ENOENT;
+}
+
 /* vGPUs do not survive a reboot: make again, with the same UUID and options. */
 static void recreate_vgpus(struct engine *e)
 {
 	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
-		const struct vgpu *v = &e->devices.vgpus[i];
+		struct vgpu *v = &e->devices.vgpus[i];
 		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
 		int r;
 
-		if (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid))
+		if (resolve_type(e, v, g) < 0 ||
+		    (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
 			continue;
 		r = vgpu_make(e, v);
-		if (r < 0)
-			events_add(&e->events, "vgpus/%s: could not be re-created on %s: %s",
-				   v->uuid, v->slot, strerror(-r));
-		else
+		if (r < 0) {
+			char why[MESSAGE_MAX];
+
+			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
+			recreate_failed(e, v, why);
+		} else
 			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
 	}
 }

@@ -95,6 +95,11 @@ int store_vgpu_set_state(struct store *s, const char *uuid, enum vgpu_state stat
 			  uuid, NULL);
 }
 
+int store_vgpu_set_type(struct store *s, const char *uuid, const char *type_id)
+{
+	return store_exec(s, "UPDATE vgpus SET type_id = ? WHERE uuid = ?", type_id, uuid, NULL);
+}
+
 int store_vgpu_delete(struct store *s, const char *uuid)
 {
 	return store_exec(s, "DELETE FROM vgpus WHERE uuid = ?", uuid, NULL);
@@ -205,4 +210,44 @@ int store_catalogues_save(struct store *s, const struct catalogues *c)
 		for (size_t j = 0; j < c->items[i].n_types && r >= 0; j++)
 			r = save_type(s, c->items[i].key, j, &c->items[i].types[j]);
 	return r;
+}
+
+int store_media_load(struct store *s, struct media_entry **out, size_t *n)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_query(s, &st, "SELECT name, size, mtime_ns, sha256, generated "
+			    "FROM media_files ORDER BY name", NULL);
+
+	*out = NULL;
+	*n = 0;
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct media_entry *grown = realloc(*out, (*n + 1) * sizeof(**out)), *e;
+
+		if (!grown)
+			return -ENOMEM; /* the caller frees *out */
+		*out = grown;
+		e = memset(&grown[(*n)++], 0, sizeof(*e));
+		str_copy(e->name, sizeof(e->name), store_column(st, 0));
+		e->size = (uint64_t)sqlite3_column_int64(st, 1);
+		e->mtime_ns = sqlite3_column_int64(st, 2);
+		str_copy(e->sha256, sizeof(e->sha256), store_column(st, 3));
+		e->generated = sqlite3_column_int(st, 4) != 0;
+	}
+	return r;
+}
+
+int store_media_save(struct store *s, const struct media_entry *e)
+{
+	char size[24], mtime[24];
+
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
+	snprintf(mtime, sizeof(mtime), "%lld", (long long)e->mtime_ns);
+	return store_exec(s, "INSERT OR REPLACE INTO media_files (name, size, mtime_ns, sha256, "
+			  "generated) VALUES (?, ?, ?, ?, ?)", e->name, size, mtime, e->sha256,
+			  e->generated ? "1" : "0", NULL);
+}
+
+int store_media_delete(struct store *s, const char *name)
+{
+	return store_exec(s, "DELETE FROM media_files WHERE name = ?", name, NULL);
 }

@@ -8,6 +8,7 @@
 #define VGPUFS_NODE_STORE_H
 
 #include "devices.h"
+#include "media.h"
 #include "store.h"
 #include "vgpu_type.h"
 
@@ -21,6 +22,8 @@ int store_vm_devices_delete(struct store *s, const char *vm_uuid);
 
 int store_vgpu_insert(struct store *s, const struct vgpu *v);
 int store_vgpu_set_state(struct store *s, const char *uuid, enum vgpu_state state);
+/* A driver upgrade renumbered the vGPU's type (its profile stays). */
+int store_vgpu_set_type(struct store *s, const char *uuid, const char *type_id);
 int store_vgpu_delete(struct store *s, const char *uuid);
 /* vgpu_params of the device's created vGPUs. */
 int store_device_vgpus_set_params(struct store *s, const struct device *d,
@@ -34,6 +37,12 @@ int store_setting_set(struct store *s, const char *key, const char *value);
  * catalogues of a driver no longer running go). */
 int store_catalogues_load(struct store *s, struct catalogues *c);
 int store_catalogues_save(struct store *s, const struct catalogues *c);
+
+/* The media store's rows (media.h): loaded into a malloc'd array (*n entries, without
+ * their inspection, which the store redoes); saved one by one as files are published. */
+int store_media_load(struct store *s, struct media_entry **out, size_t *n);
+int store_media_save(struct store *s, const struct media_entry *e);
+int store_media_delete(struct store *s, const char *name);
 
 /* vms/<vm>/tenant, "" when the VM has no record. */
 int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size);

@@ -77,6 +77,14 @@ static const char *const migrations[] = {
 	"  frl INTEGER NOT NULL,"
 	"  max_instances INTEGER NOT NULL,"
 	"  PRIMARY KEY (catalogue, position));",
+	/* 3 -> 4: the media store's files as last published (media.h): their digests, so
+	 * that a start reads only files changed since */
+	"CREATE TABLE media_files ("
+	"  name TEXT PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  generated INTEGER NOT NULL DEFAULT 0);",
 };
 
 static int sqlite_errno(int rc)

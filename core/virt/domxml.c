@@ -912,3 +912,14 @@ int domxml_has_hostdev(const char *xml, const struct domxml_vgpu *v)
 		return r;
 	return dom.devices && hostdev_find(dom.devices, v) ? 1 : 0;
 }
+
+int domxml_has_cdrom(const char *xml, const char *path)
+{
+	_cleanup_xml_doc_ xmlDoc *doc = NULL;
+	struct domain dom;
+	int r = domain_parse(xml, &doc, &dom, NULL, 0);
+
+	if (r < 0)
+		return r;
+	return dom.devices && cdrom_find(dom.devices, path, "") ? 1 : 0;
+}

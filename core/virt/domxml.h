@@ -54,5 +54,7 @@ int domxml_owned(const char *xml, int (*fn)(const struct domxml_device *d, void 
 /* Whether the XML (live or persistent) has a hostdev for this vGPU: an mdev hostdev with
  * the UUID, or a PCI hostdev with the VF address. */
 int domxml_has_hostdev(const char *xml, const struct domxml_vgpu *v);  /* 1, 0, or -errno */
+/* Whether the XML has a cdrom of the ISO at path. */
+int domxml_has_cdrom(const char *xml, const char *path);  /* 1, 0, or -errno */
 
 #endif

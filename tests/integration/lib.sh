@@ -429,6 +429,37 @@ make_group() {
 	put "$MNT/groups/$g/profile" "$p"
 }
 
+# --- media/: driver bundles, ISOs ------------------------------------------
+
+# bundle NAME: the path of a synthetic driver bundle (tools/make-bundles.py
+# --list names them), made once per test in $TMP/bundles.
+bundle() {
+	[ -f "$TMP/bundles/$1" ] ||
+		python3 "$SRC_DIR/tools/make-bundles.py" --only "$1" "$TMP/bundles" >/dev/null ||
+		fail "make-bundles.py could not make $1"
+	echo "$TMP/bundles/$1"
+}
+
+# upload_bundle NAME: copies it into media/ as a user would.
+upload_bundle() {
+	cp "$(bundle "$1")" "$MNT/media/" || fail "cp $1 to media/ failed"
+}
+
+# Bundles of the drivers the tests use: the simulator's running one, and
+# others for reboot-required and upgrades.
+BUNDLE_550=NVIDIA-GRID-Linux-KVM-550.54.16-550.54.15-551.78.zip
+BUNDLE_535=NVIDIA-GRID-Linux-KVM-535.161.05-535.161.08-538.46.zip
+BUNDLE_470=NVIDIA-GRID-Linux-KVM-470.256.02-475.14.zip
+
+# upload_iso NAME: a small ISO 9660 image (made with bsdtar) put in media/.
+upload_iso() {
+	mkdir -p "$TMP/iso-src"
+	echo "guest tools for $1" >"$TMP/iso-src/README.txt"
+	bsdtar -C "$TMP/iso-src" --format iso9660 -cf "$TMP/$1" README.txt ||
+		fail "bsdtar could not make $1"
+	cp "$TMP/$1" "$MNT/media/" || fail "cp $1 to media/ failed"
+}
+
 # --- what the simulated host says (the oracle the tree is checked against) --
 
 # Physical NVIDIA GPUs: vendor 0x10de, display or 3D class, and no physfn

@@ -190,15 +190,20 @@ cp "$DB" "$DB-wal" "$TMP/no-shm/"
 say "after a clean stop (the database alone) the same, and no -wal or -shm appears"
 start_vgpufs
 quit_vgpufs
-check_eq "state files after a clean stop" vgpufs.db "$(ls "$TMP/state")"
+# the database, and the media store's directories (media/, uploads/) with no file in them
+STATE_FILES=$'media\nuploads\nvgpufs.db'
+state_files() {
+	(cd "$TMP/state" && { ls; find media uploads -mindepth 1 ! -type d; } | sort)
+}
+check_eq "state files after a clean stop" "$STATE_FILES" "$(state_files)"
 snapshot_before
 expect_check
 check_eq "state: line after a clean stop" "$DB schema version $version" "$(line_of state)"
 check_eq "schema version per sqlite3" "$version" \
 	"$(sqlite3 "file:$DB?immutable=1" 'PRAGMA user_version')"
 check_writes_nothing "--check after a clean stop"
-check_eq "state files after --check" vgpufs.db "$(ls "$TMP/state")"
-pass "schema version $version, only vgpufs.db in $TMP/state"
+check_eq "state files after --check" "$STATE_FILES" "$(state_files)"
+pass "schema version $version, only vgpufs.db (and the empty media store) in $TMP/state"
 
 say "a -wal without its -shm, a newer schema and a file that is no database are reported"
 expect_check --state "$TMP/no-shm"

@@ -46,6 +46,7 @@ check_cost() {
 }
 
 make_group a16 A16-4Q $A16_GPUS
+upload_iso guest-drivers-550.iso
 put groups/a16/driver_iso guest-drivers-550.iso
 dev=vms/cad-ws02/devices/gpu0
 mkdir $dev

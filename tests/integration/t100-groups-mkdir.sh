@@ -16,6 +16,9 @@ check_val groups/a16/driver ""
 check_val groups/a16/profile ""
 check_val groups/a16/make_guest_iso 0
 check_val groups/a16/driver_iso ""
+check_val groups/a16/client_token ""
+check_val groups/a16/iso_status none
+check_val groups/a16/iso_error ""
 check_val groups/a16/policy depth-first
 check_val groups/a16/status no-gpus
 check_list groups/a16/gpus ""
@@ -28,10 +31,10 @@ check_eq "ls groups/a16/profiles (no GPU refuses any profile)" "$(ls profiles)" 
 pass "defaults"
 
 say "read-only attributes are 0444, writable ones 0644"
-for f in type status gpus vgpus_total vgpus_used vgpus_free error; do
+for f in type status gpus vgpus_total vgpus_used vgpus_free iso_status iso_error error; do
 	check_eq "mode of groups/a16/$f" 444 "$(stat -c %a groups/a16/$f)"
 done
-for f in description class driver profile make_guest_iso driver_iso policy; do
+for f in description class driver profile make_guest_iso driver_iso client_token policy; do
 	check_eq "mode of groups/a16/$f" 644 "$(stat -c %a groups/a16/$f)"
 done
 pass "modes"

@@ -36,18 +36,32 @@ pass "capacity"
 
 say "a driver that is not the running one: reboot-required, host/reboot_required 1"
 check_val host/reboot_required 0
+check_val host/pending_driver ""
+upload_bundle "$BUNDLE_535" # drivers/ lists 535.161.05 from now on
 put groups/a16/driver 535.161.05
 check_val groups/a16/status reboot-required
 check_val host/reboot_required 1
+check_val host/pending_driver 535.161.05
 put_refused "$EACCES" host/reboot_required 0
+put_refused "$EACCES" host/pending_driver ""
 put groups/a16/driver "$running"
 check_val groups/a16/status ready
 check_val host/reboot_required 0
+check_val host/pending_driver ""
 mkdir groups/empty
 put groups/empty/driver 535.161.05
 check_val host/reboot_required 1
+check_val host/pending_driver 535.161.05
+upload_bundle "$BUNDLE_470"
+mkdir groups/old
+put groups/old/driver 470.256.02
+check_val host/pending_driver 535.161.05 # the newest that groups ask for
 rmdir groups/empty
+check_val host/reboot_required 1
+check_val host/pending_driver 470.256.02
+rmdir groups/old
 check_val host/reboot_required 0
+check_val host/pending_driver ""
 pass "reboot-required"
 
 say "clearing driver or profile, or removing the GPUs, steps back"
@@ -93,11 +107,15 @@ check_val host/driver_version 535.161.05
 mkdir groups/t4
 put gpus/0000:41:00.0/group t4
 put groups/t4/profile T4-2Q
+put_refused "$ENOENT" groups/t4/driver 550.54.16 # no bundle of it yet
+upload_bundle "$BUNDLE_550"
 put groups/t4/driver 550.54.16
 check_val groups/t4/status reboot-required
 check_val host/reboot_required 1
+check_val host/pending_driver 550.54.16
 put groups/t4/driver 535.161.05
 check_val groups/t4/status ready
 check_val groups/t4/vgpus_total 8
 check_val host/reboot_required 0
+check_val host/pending_driver ""
 pass "small.host"

@@ -9,6 +9,8 @@ start_sim demo.host
 start_vgpufs
 cd "$MNT"
 mkdir groups/g groups/g/rules/r
+upload_bundle "$BUNDLE_550" # make_guest_iso needs a driver with guest files
+put groups/g/driver 550.54.16
 attrs=$(ls groups/g)
 put groups/g/description "alpha beta"
 

@@ -11,11 +11,11 @@ cd "$MNT"
 mkdir groups/g
 N=200
 
-# writer ID FILE: N writes of "wID-K"; a refused write fails the writer.
+# writer ID FILE [SUFFIX]: N writes of "wID-K[SUFFIX]"; a refused write fails the writer.
 writer() {
 	local k
 	for k in $(seq "$N"); do
-		echo "w$1-$k" >"$2" || exit 1
+		echo "w$1-$k${3-}" >"$2" || exit 1
 	done
 }
 
@@ -47,10 +47,15 @@ pass "same attribute: '$final'"
 
 say "4 shells x $N writes, each to its own attribute or object"
 mkdir groups/g/rules/r groups/h
+# driver_iso takes only an ISO in media/: one for each value writer 2 writes
+upload_iso w2-1.iso
+for k in $(seq 2 "$N"); do
+	cp "$TMP/w2-1.iso" "media/w2-$k.iso" || fail "cp to media/w2-$k.iso failed"
+done
 pids=
 writer 1 groups/g/description &
 pids="$pids $!"
-writer 2 groups/g/driver_iso &
+writer 2 groups/g/driver_iso .iso &
 pids="$pids $!"
 writer 3 groups/h/description &
 pids="$pids $!"
@@ -60,7 +65,10 @@ done) &
 pids="$pids $!"
 run_all 60
 check_val groups/g/description "w1-$N"
-check_val groups/g/driver_iso "w2-$N"
+check_val groups/g/driver_iso "w2-$N.iso"
+check_eq "driver_iso events" "$N" "$(grep -c ' groups/g/driver_iso = w2-' events)"
+check_eq "the media files in use" "media-info/w2-$N.iso/used_by:groups/g driver_iso" \
+	"$(grep -H . media-info/*/used_by)"
 check_val groups/h/description "w3-$N"
 check_val groups/g/rules/r/slot "0000:4$((N % 9)):00.0"
 pass "different attributes"

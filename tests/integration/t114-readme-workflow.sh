@@ -1,6 +1,7 @@
 #!/bin/bash
-# The README's workflows (the ```sh blocks after "<!-- test: groups-workflow -->" and
-# "<!-- test: vm-workflow -->") run as written against demo.host and demo-vms.xml.
+# The README's workflows (the ```sh blocks after "<!-- test: driver-workflow -->",
+# "<!-- test: groups-workflow -->" and "<!-- test: vm-workflow -->") run as written
+# against demo.host and demo-vms.xml, with the bundles the first one copies in ~/Downloads.
 . "$(dirname "$0")/lib.sh"
 
 readme=$SRC_DIR/README.md
@@ -18,7 +19,7 @@ extract() {
 run() {
 	local rc=0
 	extract "$1" "$TMP/$1.sh"
-	(cd "$MNT" && MNT=$MNT bash -e "$TMP/$1.sh") >"$TMP/$1.log" 2>&1 || rc=$?
+	(cd "$MNT" && HOME=$TMP/home MNT=$MNT bash -e "$TMP/$1.sh") >"$TMP/$1.log" 2>&1 || rc=$?
 	if [ "$rc" != 0 ]; then
 		cat "$TMP/$1.log" >&2
 		fail "the README's $1 failed (status $rc)"
@@ -29,10 +30,15 @@ run() {
 
 start_sim demo.host
 start_vgpufs --libvirt "test://$SRC_DIR/tools/hosts/demo-vms.xml"
+mkdir -p "$TMP/home/Downloads"
+cp "$(bundle "$BUNDLE_535")" "$(bundle "$BUNDLE_550")" "$TMP/home/Downloads/"
+run driver-workflow
+check_eq "the guest ISO render01 attaches" "$TMP/state/media/nvidia-guest-550.54.15-551.78.iso" \
+	"$(sed -n "s/.*<source file='\([^']*\.iso\)'.*/\1/p" "$MNT/vms/render01/definition")"
 run groups-workflow
 run vm-workflow
 check_eq "cad-ws01's device after the restart" attached "$(cat "$MNT/vms/cad-ws01/devices/gpu0/status")"
-check_eq "vGPUs left in the sim (cad-ws01's one)" 1 "$(ls "$SIM/bus/mdev/devices" | wc -l)"
+check_eq "vGPUs left in the sim (render01's and cad-ws01's)" 2 "$(ls "$SIM/bus/mdev/devices" | wc -l)"
 check_eq "cad-ws02's device is gone" "" "$(ls "$MNT/vms/cad-ws02/devices")"
 
 say "what it did survives a restart"

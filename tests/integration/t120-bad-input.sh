@@ -35,12 +35,21 @@
 demo_up
 cd "$MNT"
 
-say "set-up: groups a16 (A16-4Q, rule r1 besides the GPUs' own) and t4; devices holding vGPUs"
+say "set-up: groups a16 (A16-4Q, rule r1 besides the GPUs' own), t4 and old (driver 470.256.02); media files; devices holding vGPUs"
 make_group a16 A16-4Q $A16_GPUS
 put groups/a16/description "A16 boards"
 mkdir groups/a16/rules/r1
 put groups/a16/rules/r1/slot 0000:43:00.0
 make_group t4 T4-2Q $T4_GPUS
+# media/: a valid ISO, a token, files that are neither a bundle nor an ISO, and the
+# bundle of 470.256.02 (vGPU 13: it cannot drive the L40S) for group old
+upload_iso guest.iso
+echo "synthetic client configuration token" >media/t120.tok
+echo "not an ISO 9660 image" >media/bad.iso
+echo "not a zip" >media/bad.zip
+upload_bundle "$BUNDLE_470"
+mkdir groups/old
+put groups/old/driver 470.256.02
 A=gpus/0000:43:00.0
 G=groups/a16
 RL=groups/a16/rules/r1
@@ -129,7 +138,7 @@ def walk(p, out, recurse=True):
 
 # Collections whose entries are walked only when the case is about one of them.
 BIG = {MNT, MNT + b"/gpus", MNT + b"/profiles", MNT + b"/vgpus", MNT + b"/vms"}
-WORLD = [MNT + b"/groups", MNT + b"/host", MNT + b"/vms"]
+WORLD = [MNT + b"/groups", MNT + b"/host", MNT + b"/vms", MNT + b"/media-info"]
 
 
 def object_snapshot(p):
@@ -481,6 +490,7 @@ w        | gpus/0000:41:00.0/group      | a16                      | EBUSY   | g
 w        | gpus/0000:47:00.0/group      | a16                      | EINVAL  | gpus/0000:47:00.0
 w        | gpus/0000:47:00.0/group      | t4                       | EINVAL  | gpus/0000:47:00.0
 w        | gpus/0000:48:00.0/group      | a16                      | EINVAL  | gpus/0000:48:00.0
+w        | gpus/0000:48:00.0/group      | old                      | EINVAL  | gpus/0000:48:00.0
 w        | $T4R/slot                    | 0000:43:00.0             | EBUSY   | $T4R
 w        | $T4R/slot                    |                          | EBUSY   | $T4R
 w        | $T4R/slot                    | 4?:00.0                  | EBUSY   | $T4R
@@ -517,7 +527,7 @@ w        | $G/class                     | vg\xc3\xbc               | EINVAL  | $
 w        | $G/class                     | *64:c                    | EINVAL  | $G
 w        | $G/class                     | vgpu\nother              | EINVAL  | $G
 w        | $G/class                     | *4097:c                  | EFBIG   | $G
-# groups/G/driver: "" or a version
+# groups/G/driver: "", a version drivers/ lists, or a driver bundle's (or host package's) name in media/
 w        | $G/driver                    | latest                   | EINVAL  | $G
 w        | $G/driver                    | 550                      | EINVAL  | $G
 w        | $G/driver                    | 550.54.16.1.2            | EINVAL  | $G
@@ -534,6 +544,14 @@ w        | $G/driver                    | 550.54.16 535.161.05     | EINVAL  | $
 w        | $G/driver                    | 550.54.16\n535.161.05    | EINVAL  | $G
 w        | $G/driver                    | 550,54,16                | EINVAL  | $G
 w        | $G/driver                    | 550.54.16\x00            | EINVAL  | $G
+w        | $G/driver                    | guest.iso                | EINVAL  | $G
+w        | $G/driver                    | a/b.zip                  | EINVAL  | $G
+w        | $G/driver                    | bad.zip                  | EINVAL  | $G
+w        | $G/driver                    | 1.2.3.4                  | ENOENT  | $G
+w        | $G/driver                    | 535.161.05               | ENOENT  | $G
+w        | $G/driver                    | 999.99                   | ENOENT  | $G
+w        | $G/driver                    | NVIDIA-GRID-Linux-KVM-535.161.05-535.161.08-538.46.zip | ENOENT | $G
+w        | $G/driver                    | NVIDIA-Linux-x86_64-535.161.05-vgpu-kvm.run | ENOENT | $G
 # groups/G/profile: "" or a profile every GPU of the group offers
 w        | $G/profile                   | NOPE-1Q                  | ENOENT  | $G
 w        | $G/profile                   | \sA16-4Q                 | EINVAL  | $G
@@ -556,7 +574,8 @@ w        | $G/make_guest_iso            | on off                   | EINVAL  | $
 w        | $G/make_guest_iso            | -0                       | EINVAL  | $G
 w        | $G/make_guest_iso            | 1\n0                     | EINVAL  | $G
 w        | $G/make_guest_iso            | \x00                     | EINVAL  | $G
-# groups/G/driver_iso: "" or a file name
+w        | $G/make_guest_iso            | 1                        | EINVAL  | $G
+# groups/G/driver_iso: "" or a valid ISO in media/
 w        | $G/driver_iso                | a/b.iso                  | EINVAL  | $G
 w        | $G/driver_iso                | ../x.iso                 | EINVAL  | $G
 w        | $G/driver_iso                | /abs.iso                 | EINVAL  | $G
@@ -566,6 +585,21 @@ w        | $G/driver_iso                | x\ny.iso                 | EINVAL  | $
 w        | $G/driver_iso                | x\x01.iso                | EINVAL  | $G
 w        | $G/driver_iso                | *256:i                   | EINVAL  | $G
 w        | $G/driver_iso                | x.iso\xff                | EINVAL  | $G
+w        | $G/driver_iso                | bad.iso                  | EINVAL  | $G
+w        | $G/driver_iso                | bad.zip                  | EINVAL  | $G
+w        | $G/driver_iso                | t120.tok                 | EINVAL  | $G
+w        | $G/driver_iso                | NVIDIA-GRID-Linux-KVM-470.256.02-475.14.zip | EINVAL | $G
+w        | $G/driver_iso                | missing.iso              | ENOENT  | $G
+w        | $G/driver_iso                | guest\sdrivers.iso       | ENOENT  | $G
+w        | $G/driver_iso                | GUEST.ISO                | ENOENT  | $G
+# groups/G/client_token: "" or a .tok file in media/
+w        | $G/client_token              | a/b.tok                  | EINVAL  | $G
+w        | $G/client_token              | ..                       | EINVAL  | $G
+w        | $G/client_token              | x\ny.tok                 | EINVAL  | $G
+w        | $G/client_token              | *256:t                   | EINVAL  | $G
+w        | $G/client_token              | x.tok\xff                | EINVAL  | $G
+w        | $G/client_token              | guest.iso                | EINVAL  | $G
+w        | $G/client_token              | missing.tok              | ENOENT  | $G
 # groups/G/policy: depth-first | breadth-first
 w        | $G/policy                    |                          | EINVAL  | $G
 w        | $G/policy                    | depth_first              | EINVAL  | $G
@@ -716,6 +750,7 @@ w        | events                       | forged                   | EACCES  | /
 w        | host/name                    | x                        | EACCES  | host
 w        | host/driver_version          | 535.161.05               | EACCES  | host
 w        | host/reboot_required         | 0                        | EACCES  | host
+w        | host/pending_driver          | 470.256.02               | EACCES  | host
 w        | host/error                   |                          | EACCES  | host
 w        | $A/name                      | x                        | EACCES  | $A
 w        | $A/vgpus_used                | 0                        | EACCES  | $A
@@ -727,6 +762,8 @@ w        | $G/type                      | usb                      | EACCES  | $
 w        | $G/status                    | ready                    | EACCES  | $G
 w        | $G/gpus                      | 0000:47:00.0             | EACCES  | $G
 w        | $G/vgpus_free                | 100                      | EACCES  | $G
+w        | $G/iso_status                | ready                    | EACCES  | $G
+w        | $G/iso_error                 |                          | EACCES  | $G
 w        | $G/error                     |                          | EACCES  | $G
 w        | $RL/gpus                     | 0000:47:00.0             | EACCES  | $RL
 w        | $V/uuid                      | x                        | EACCES  | $V
@@ -903,6 +940,7 @@ mknod    | $V/null                      |                          | EPERM   | $
 mknod    | $A/null                      |                          | EPERM   | $A
 # truncate: read-only files EACCES, values only to 0 (which changes nothing)
 truncate | $G/status                    | 0                        | EACCES  | $G
+truncate | $G/iso_status                | 0                        | EACCES  | $G
 truncate | $A/name                      | 0                        | EACCES  | $A
 truncate | README                       | 0                        | EACCES  | /
 truncate | events                       | 0                        | EACCES  | /

@@ -6,10 +6,11 @@
 # operation (host/counters: sysfs reads and writes, libvirt calls, sqlite
 # commits; "-" on baselines).
 #   tools/bench/run.sh [--quick] [--seconds S] [--devices D] [--vgpus N] [--vms M]
-#                        [--starts R] [HOSTFILE]
+#                        [--starts R] [--media] [HOSTFILE]
 #   --quick: about a minute (short reads, no tree walk, 20 devices, 100 vGPUs,
-#   one start of each kind).  Defaults: 1 s per read test, 100 devices, 500
-#   vGPUs, 1000 VMs, 5 starts.  HOSTFILE: a path, or a name in tools/hosts/.
+#   one start of each kind, no media/ rows).  --media: the media/ rows (3.)
+#   alone.  Defaults: 1 s per read test, 100 devices, 500 vGPUs, 1000 VMs, 5
+#   starts.  HOSTFILE: a path, or a name in tools/hosts/.
 #   The host's T4 GPUs must have room for N + D/2 T4-1B vGPUs (mixed32.host:
 #   128, so --quick, or e.g. --devices 40 --vgpus 100).
 # BUILD_DIR selects the build (default build/); run tools/setup.sh first.
@@ -39,6 +40,12 @@
 #      its start (it re-creates every vGPU before it mounts) vs a start with
 #      empty state, and vs writing the N UUIDs to the create files directly;
 #    - the daemon's VmRSS with empty state and with N vGPUs, and the simulator's.
+# 3. media/ (not with --quick; needs 7 GiB free where the state is): a 2 GiB file
+#    of random data cp'd into media/ (durable when cp returns; its sha256 checked)
+#    vs dd conv=fsync and cp+sync -f on the state's filesystem; a guest ISO built
+#    (make_guest_iso=1 until iso_status is ready) from a zip with 1 GiB of guest
+#    files vs bsdtar (libarchive too, as the daemon) and xorriso on those files,
+#    extracted beforehand.  n: MiB, ops/s: MiB/s.
 #
 # Example: tools/bench/run.sh (on big.host; a 2-CPU VM, ext4 on virtio; times there
 # swing by 2x from minute to minute, so compare ratios within one run, and counts):
@@ -112,6 +119,7 @@
 #   read before and after, outside the timing); "-": not the daemon's work.
 SECONDS_PER_TEST=1
 QUICK=0
+MEDIA_ONLY=0
 DEVICES=
 VGPUS=
 VMS=1000
@@ -127,6 +135,7 @@ while [ $# -gt 0 ]; do
 	--vgpus) VGPUS=$2; shift 2 ;;
 	--vms) VMS=$2; shift 2 ;;
 	--starts) START_REPS=$2; shift 2 ;;
+	--media) MEDIA_ONLY=1; shift ;;
 	-h | --help) sed -n '2,/^# Example/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) HOST=$1; shift ;;
@@ -174,6 +183,7 @@ S_WRITES="1 durable writes through the mount (state dir and baseline db on $STAT
 S_DEVICES="2 VM devices: $(basename "$HOST" .host), group $GROUP = all T4 GPUs, $PROFILE"
 S_START="3 start-up until the mount answers"
 S_MEM="4 memory (VmRSS)"
+S_MEDIA="5 media/: large files on $STATE_FS (n: MiB, ops/s: MiB/s)"
 
 hostbench() {
 	"$HOSTBENCH_BIN" "$@" >>"$ROWS" || fail "vgpufs-bench-host $1 failed"
@@ -267,6 +277,99 @@ make_group() {
 	say "group $GROUP: $(wc -l <groups/$GROUP/gpus) GPUs, $FREE free $PROFILE"
 	cd /
 }
+
+# --- media/: a large upload and a guest ISO, each vs its baselines -------------
+
+COPY_MIB=2048  # the file cp'd into media/
+GUEST_MIB=1024 # the guest files of the ISO's bundle
+ISO_DRIVER=550.54.16 # its host driver: the simulator's running one
+
+# timed COMMAND...: runs it; T: the seconds it took.
+timed() { local t0=$EPOCHREALTIME; "$@"; T=$(elapsed "$t0" "$EPOCHREALTIME"); }
+cp_sync() { cp "$1" "$2" && sync -f "$2"; }
+iso_bsdtar() { (cd "$2" && TMPDIR=$3 bsdtar --format iso9660 --options joliet=long -cf "$1" -- * && sync -f "$1"); }
+iso_xorriso() { xorriso -as mkisofs -quiet -J -joliet-long -R -o "$1" "$2" 2>/dev/null && sync -f "$1"; }
+# make_guest_iso G: echo 1 > groups/G/make_guest_iso, then until iso_status is not "building".
+make_guest_iso() {
+	echo 1 >"$MNT/groups/$1/make_guest_iso"
+	for _ in $(seq 15000); do
+		[ "$(cat "$MNT/groups/$1/iso_status")" = building ] || return 0
+		sleep 0.02
+	done
+}
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+
+# media_rows: on the running simulator, a daemon of its own (state in $TMP/state-media).
+media_rows() {
+	local d=$TMP/media-scratch gd src sum w0 iso free
+	free=$(df -P -k "$TMP" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$free" -ge 7 ] || { say "media/ rows skipped: $free GiB free on $STATE_FS, need 7"; return 0; }
+	mkdir -p "$d/guest" "$d/tmp"
+	src=$d/src
+	say "media/: $COPY_MIB MiB cp'd into media/, vs dd and cp+sync; random data made first"
+	head -c "${COPY_MIB}M" /dev/urandom >"$src" && sync -f "$src"
+	sum=$(sha256sum "$src") && sum=${sum%% *}
+	timed dd if="$src" of="$d/x" bs=1M conv=fsync status=none
+	row "$S_MEDIA" time copy-dd "  baseline: dd bs=1M conv=fsync" "$COPY_MIB" "$T" -
+	rm "$d/x"
+	timed cp_sync "$src" "$d/x"
+	row "$S_MEDIA" time copy-cp "  cp + sync -f" "$COPY_MIB" "$T" copy-dd
+	rm "$d/x"
+	timed_start "$TMP/state-media" --libvirt test:///default
+	w0=$("$HOSTBENCH_BIN" work --mount "$MNT")
+	timed cp "$src" "$MNT/media/big.bin"
+	[ "$(cat "$MNT/media-info/big.bin/sha256")" = "$sum" ] || fail "media-info/big.bin/sha256 is not the source's"
+	row "$S_MEDIA" time copy-vgpufs "cp into media/ until it returns (sha256 checked)" "$COPY_MIB" "$T" copy-dd \
+		"$(work_minus "$("$HOSTBENCH_BIN" work --mount "$MNT")" "$w0")"
+	rm "$MNT/media/big.bin" "$src"
+
+	say "media/: a guest ISO from $GUEST_MIB MiB of guest files, vs bsdtar and xorriso"
+	python3 - "$d/bundle.zip" "$GUEST_MIB" "$ISO_DRIVER" <<-'EOF'
+		import os, sys, zipfile
+		path, mib, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		g = "Guest_Drivers/"  # 550.54.15 and 551.78: the guests of a 550.54.16 host
+		members = [(f"Host_Drivers/NVIDIA-Linux-x86_64-{host}-vgpu-kvm.run", 1),
+		           (g + "NVIDIA-Linux-x86_64-550.54.15-grid.run", mib // 2),
+		           (g + "nvidia-linux-grid-550_550.54.15_amd64.deb", mib // 4),
+		           (g + "551.78_grid_win10_win11_server2022_dch_64bit_international.exe",
+		            mib - mib // 2 - mib // 4)]
+		with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+		    for name, n in members:
+		        zi = zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0))
+		        zi.external_attr = 0o100644 << 16
+		        with zf.open(zi, "w") as out:
+		            for _ in range(n):
+		                out.write(os.urandom(1 << 20))
+	EOF
+	bsdtar -xf "$d/bundle.zip" -C "$d/guest" Guest_Drivers && sync -f "$d/guest"
+	gd=$d/guest/Guest_Drivers
+	timed iso_bsdtar "$d/base.iso" "$gd" "$d/tmp"
+	row "$S_MEDIA" time iso-bsdtar "  baseline: bsdtar --format iso9660 (joliet=long), $(mib "$(stat -c %s "$d/base.iso")")" "$GUEST_MIB" "$T" -
+	rm "$d/base.iso"
+	timed iso_xorriso "$d/base.iso" "$gd"
+	row "$S_MEDIA" time iso-xorriso "  xorriso -as mkisofs -J -R, $(mib "$(stat -c %s "$d/base.iso")")" "$GUEST_MIB" "$T" iso-bsdtar
+	rm -r "$d/base.iso" "$d/guest"
+	cp "$d/bundle.zip" "$MNT/media/" && rm "$d/bundle.zip"
+	mkdir "$MNT/groups/iso"
+	put "$MNT/groups/iso/driver" "$ISO_DRIVER"
+	w0=$("$HOSTBENCH_BIN" work --mount "$MNT")
+	timed make_guest_iso iso
+	[ "$(cat "$MNT/groups/iso/iso_status")" = ready ] ||
+		fail "guest ISO: iso_status $(cat "$MNT/groups/iso/iso_status") after 300 s: $(cat "$MNT/groups/iso/iso_error")"
+	iso=$(cat "$MNT/groups/iso/driver_iso")
+	row "$S_MEDIA" time iso-vgpufs "guest ISO, make_guest_iso=1 until ready, $(mib "$(cat "$MNT/media-info/$iso/size")")" \
+		"$GUEST_MIB" "$T" iso-bsdtar "$(work_minus "$("$HOSTBENCH_BIN" work --mount "$MNT")" "$w0")"
+	quit_vgpufs
+	rm -rf "$d" "$TMP/state-media"
+}
+
+if [ "$MEDIA_ONLY" = 1 ]; then
+	start_sim "$HOST"
+	media_rows
+	echo
+	"$HOSTBENCH_BIN" table "$ROWS"
+	exit 0
+fi
 
 # --- reads and durable writes: empty state, no VMs ---------------------------
 
@@ -419,6 +522,7 @@ hostbench detach --section "$S_DEVICES" --mount "$MNT" --first "$NEXT" \
 hostbench detach --section "$S_DEVICES" --mount "$MNT" --first 0 --last $((DEVICES - 1)) \
 	--chunks 2 --vgpus-before "$VGPUS" --vms "$VMS" --base detach-parts
 quit_vgpufs
+[ "$QUICK" = 1 ] || media_rows
 
 echo
 "$HOSTBENCH_BIN" table "$ROWS"

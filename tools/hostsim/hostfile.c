@@ -1,9 +1,9 @@
 /* hostfile.c - parser for host description files.
  *
- * Line oriented: "driver VERSION|none", "names nvidia|grid" and
- * "gpu MODEL [key=value...]".  "#" starts a comment anywhere.  Buses are
- * assigned here (first free from 0x41, or bus=) so that a clash is reported
- * against the line that caused it. */
+ * Line oriented: "driver VERSION|none", "names nvidia|grid", "type_ids +N",
+ * "drop PROFILE" and "gpu MODEL [key=value...]".  "#" starts a comment
+ * anywhere.  Buses are assigned here (first free from 0x41, or bus=) so that
+ * a clash is reported against the line that caused it. */
 #include "hostfile.h"
 
 #include <ctype.h>
@@ -102,6 +102,38 @@ static int parse_names(struct parser *p, char **tok, int ntok)
 		p->spec->names = NAMES_GRID;
 	else
 		return fail(p, "usage: names nvidia|grid");
+	return 0;
+}
+
+/* A newer driver numbers its types differently: every id moves by N. */
+static int parse_type_ids(struct parser *p, char **tok, int ntok)
+{
+	if (ntok != 2 || tok[1][0] != '+' ||
+	    parse_number(tok[1] + 1, 10, 0, HOSTFILE_MAX_TYPE_ID_SHIFT, &p->spec->type_id_shift))
+		return fail(p, "usage: type_ids +N (N from 0 to %d)", HOSTFILE_MAX_TYPE_ID_SHIFT);
+	return 0;
+}
+
+/* A driver that no longer offers a profile; naming it twice is harmless. */
+static int parse_drop(struct parser *p, char **tok, int ntok)
+{
+	struct host_spec *spec = p->spec;
+	const struct gpu_model *model;
+	int profile;
+
+	if (ntok != 2)
+		return fail(p, "usage: drop PROFILE (e.g. A16-4Q)");
+	profile = profiles_find_profile(tok[1], &model);
+	if (profile < 0)
+		return fail(p, "unknown profile '%s' (want e.g. A16-4Q)", tok[1]);
+	for (unsigned i = 0; i < spec->ndrops; i++)
+		if (spec->drops[i].model == model && spec->drops[i].profile == (unsigned)profile)
+			return 0;
+	if (spec->ndrops == HOSTFILE_MAX_DROPS)
+		return fail(p, "more than %d dropped profiles", HOSTFILE_MAX_DROPS);
+	spec->drops[spec->ndrops].model = model;
+	spec->drops[spec->ndrops].profile = (unsigned)profile;
+	spec->ndrops++;
 	return 0;
 }
 
@@ -237,9 +269,14 @@ static int parse_line(struct parser *p, char *line)
 		return parse_driver(p, tok, n);
 	if (strcmp(tok[0], "names") == 0)
 		return parse_names(p, tok, n);
+	if (strcmp(tok[0], "type_ids") == 0)
+		return parse_type_ids(p, tok, n);
+	if (strcmp(tok[0], "drop") == 0)
+		return parse_drop(p, tok, n);
 	if (strcmp(tok[0], "gpu") == 0)
 		return parse_gpu(p, tok, n);
-	return fail(p, "unknown keyword '%s' (want driver, names or gpu)", tok[0]);
+	return fail(p, "unknown keyword '%s' (want driver, names, type_ids, drop or gpu)",
+		    tok[0]);
 }
 
 int hostfile_parse_stream(FILE *f, const char *name, struct host_spec *spec, char *err,

@@ -16,6 +16,8 @@ enum name_style { NAMES_NVIDIA, NAMES_GRID };
 
 #define HOSTFILE_MAX_GPUS 255
 #define HOSTFILE_MAX_VFS  252   /* devfn 4 + 251 still fits on the PF's bus */
+#define HOSTFILE_MAX_DROPS 64
+#define HOSTFILE_MAX_TYPE_ID_SHIFT 65535
 
 struct gpu_spec {
 	const struct gpu_model *model;
@@ -25,9 +27,18 @@ struct gpu_spec {
 	unsigned vfs;               /* 0 unless an SR-IOV mode */
 };
 
+/* A profile the driver does not offer ("drop A16-4Q"). */
+struct dropped_profile {
+	const struct gpu_model *model;
+	unsigned profile;           /* index in model->profiles */
+};
+
 struct host_spec {
 	char driver[64];            /* "" when "driver none" */
 	enum name_style names;
+	unsigned type_id_shift;     /* "type_ids +N": added to every type id */
+	struct dropped_profile drops[HOSTFILE_MAX_DROPS];
+	unsigned ndrops;
 	struct gpu_spec gpus[HOSTFILE_MAX_GPUS];
 	unsigned ngpus;
 };

@@ -211,6 +211,9 @@ struct sim_host *model_create(const struct host_spec *spec)
 	}
 	strcpy(h->driver, spec->driver);
 	h->names = spec->names;
+	h->type_id_shift = spec->type_id_shift;
+	memcpy(h->drops, spec->drops, sizeof(h->drops));
+	h->ndrops = spec->ndrops;
 	h->ngpus = spec->ngpus;
 	add_chipset(h);
 	for (unsigned i = 0; i < spec->ngpus; i++) {

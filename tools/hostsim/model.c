@@ -82,19 +82,31 @@ unsigned model_type_count(const struct sim_host *h, unsigned dev)
 	return model_gpu_of(h, dev)->model->nprofiles;
 }
 
-unsigned model_type_id(const struct sim_host *h, unsigned dev, unsigned type)
-{
-	return model_gpu_of(h, dev)->model->type_base + type;
-}
-
-/* The profile index whose type id is ID, or -1. */
-int model_type_by_id(const struct sim_host *h, unsigned dev, unsigned long id)
+bool model_type_offered(const struct sim_host *h, unsigned dev, unsigned type)
 {
 	const struct gpu_model *m = model_gpu_of(h, dev)->model;
 
-	if (id < m->type_base || id >= (unsigned long)m->type_base + m->nprofiles)
+	for (unsigned i = 0; i < h->ndrops; i++)
+		if (h->drops[i].model == m && h->drops[i].profile == type)
+			return false;
+	return true;
+}
+
+/* The model's base, moved by the driver's numbering, plus the profile index. */
+unsigned model_type_id(const struct sim_host *h, unsigned dev, unsigned type)
+{
+	return model_gpu_of(h, dev)->model->type_base + h->type_id_shift + type;
+}
+
+/* The profile index whose type id is ID, or -1 (offered or not: callers check). */
+int model_type_by_id(const struct sim_host *h, unsigned dev, unsigned long id)
+{
+	const struct gpu_model *m = model_gpu_of(h, dev)->model;
+	unsigned long base = (unsigned long)m->type_base + h->type_id_shift;
+
+	if (id < base || id >= base + m->nprofiles)
 		return -1;
-	return (int)(id - m->type_base);
+	return (int)(id - base);
 }
 
 const struct vgpu_profile *model_profile(const struct sim_host *h, unsigned dev, unsigned type)

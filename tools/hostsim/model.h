@@ -77,6 +77,9 @@ struct sim_host {
 	pthread_mutex_t lock;
 	char driver[64];                /* "" when the module is not loaded */
 	enum name_style names;
+	unsigned type_id_shift;         /* added to every type id (host file "type_ids") */
+	struct dropped_profile drops[HOSTFILE_MAX_DROPS]; /* profiles the driver lacks */
+	unsigned ndrops;
 	struct sim_pci *pci;            /* sorted by bus and devfn */
 	unsigned npci;
 	struct sim_gpu *gpus;
@@ -100,8 +103,11 @@ bool model_is_mdev_parent(const struct sim_host *host, unsigned dev);
 bool model_is_vfio_vf(const struct sim_host *host, unsigned dev);
 bool model_has_mdev_bus(const struct sim_host *host);
 
-/* Types offered by a vGPU-capable function DEV (mdev parent or vfio VF). */
+/* Types of a vGPU-capable function DEV (mdev parent or vfio VF), by profile index:
+ * model_type_count counts them all, and model_type_offered says which the driver
+ * offers (the host file's "drop" takes some away without renumbering the rest). */
 unsigned model_type_count(const struct sim_host *host, unsigned dev);
+bool model_type_offered(const struct sim_host *host, unsigned dev, unsigned type);
 unsigned model_type_id(const struct sim_host *host, unsigned dev, unsigned type);
 int model_type_by_id(const struct sim_host *host, unsigned dev, unsigned long id);
 unsigned model_effective_max(const struct sim_host *host, unsigned dev, unsigned type);

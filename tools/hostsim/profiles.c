@@ -7,6 +7,7 @@
 #include "profiles.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <strings.h>
 
 #define RES_4K "4096x2160"
@@ -76,6 +77,28 @@ const struct gpu_model *profiles_find_model(const char *key)
 		if (strcasecmp(models[i].key, key) == 0)
 			return &models[i];
 	return NULL;
+}
+
+/* Boards have no '-', so the first one ends the board: "A100-1-5C" is A100's "1-5C". */
+int profiles_find_profile(const char *name, const struct gpu_model **model)
+{
+	size_t board_len = strcspn(name, "-");
+
+	if (!name[board_len])
+		return -1;
+	for (size_t i = 0; i < COUNT(models); i++) {
+		const struct gpu_model *m = &models[i];
+
+		if (strlen(m->board) != board_len || strncasecmp(m->board, name, board_len))
+			continue;
+		for (unsigned t = 0; t < m->nprofiles; t++) {
+			if (strcasecmp(m->profiles[t].suffix, name + board_len + 1) == 0) {
+				*model = m;
+				return (int)t;
+			}
+		}
+	}
+	return -1;
 }
 
 const char *profiles_model_keys(void)

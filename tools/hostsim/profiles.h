@@ -35,6 +35,10 @@ struct gpu_model {
 /* Returns the model whose key matches (case-insensitive), or NULL. */
 const struct gpu_model *profiles_find_model(const char *key);
 
+/* Finds a profile by the name type names end with, "A16-4Q" or "A100-1-5C" (any case):
+ * sets *MODEL and returns the profile's index, or returns -1. */
+int profiles_find_profile(const char *name, const struct gpu_model **model);
+
 /* Lists the known keys, space separated, for error messages. */
 const char *profiles_model_keys(void);
 

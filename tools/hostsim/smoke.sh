@@ -5,7 +5,8 @@
 # checks what a vGPU host's sysfs must do: layout and links, lspci (real
 # libpci), mdev create/remove with the kernel's errnos, capacity and one
 # profile per GPU, SR-IOV in both modes, vgpu_params, .simctl, mdevctl via a
-# bind mount over /sys, host file errors, and a clean unmount with no process
+# bind mount over /sys, a driver that renumbers and drops types (type_ids,
+# drop), host file errors, and a clean unmount with no process
 # left.  With an ASan/UBSan build it also fails on any sanitizer report.
 # Needs root (bind mount, allow_other), python3, lspci; mdevctl is optional.
 set -u
@@ -327,6 +328,28 @@ test_driver_none() {
 	eq "none: totalvfs" "$(cat "$M/$D/0000:41:00.0/sriov_totalvfs")" 16
 }
 
+# A newer driver: every id 100 higher, A16-4Q and L40S-2Q gone (A40-2Q, same table, stays).
+test_driver_upgrade() {
+	local T=$M/$D/0000:41:00.0/mdev_supported_types F=$M/$D/0000:42:00.4/nvidia
+	local A40=$M/$D/0000:43:00.4/mdev_supported_types
+	eq "upgrade: driver" "$(cat "$M/module/nvidia/version")" 570.158.02
+	eq "upgrade: A16-1B" "$(cat "$T/nvidia-783/name")" "NVIDIA A16-1B"
+	eq "upgrade: A16 types" "$(ls "$T" | wc -l)" 14
+	no_ test -e "$T/nvidia-787"
+	eq "upgrade: A16-8Q keeps its id" "$(cat "$T/nvidia-788/name")" "NVIDIA A16-8Q"
+	eq "upgrade: A40-2Q" "$(cat "$A40/nvidia-656/name")" "NVIDIA A40-2Q"
+	eq "upgrade: creatable count" "$(wc -l <"$F/creatable_vgpu_types")" 29
+	yes_ grep -qx '1245  : NVIDIA L40S-1B' "$F/creatable_vgpu_types"
+	no_ grep -q 'L40S-2Q' "$F/creatable_vgpu_types"
+	expect EINVAL "$F/current_vgpu_type" 1148
+	expect EINVAL "$F/current_vgpu_type" 1248
+	expect OK "$F/current_vgpu_type" 1249
+	eq "upgrade: current" "$(cat "$F/current_vgpu_type")" 1249
+	expect OK "$T/nvidia-788/create" "$U1"
+	eq "upgrade: mdev_type link" "$(readlink "$M/bus/mdev/devices/$U1/mdev_type")" \
+		../mdev_supported_types/nvidia-788
+}
+
 test_bad_hostfiles() {
 	local msg rc
 	printf 'driver 550.54.16\ngpu X9\n' >"$WORK/bad.host"
@@ -340,6 +363,11 @@ test_bad_hostfiles() {
 	printf 'gpu T4 mode=vfio-sriov\n' >"$WORK/bad.host"
 	"$SIM" "$WORK/bad.host" "$M" 2>/dev/null
 	eq "T4 without SR-IOV exit" "$?" 2
+	for bad in 'type_ids 100' 'type_ids +' 'type_ids +65536' 'drop' 'drop A16' 'drop A16-99Q'; do
+		printf '%s\ngpu A16\n' "$bad" >"$WORK/bad.host"
+		"$SIM" "$WORK/bad.host" "$M" 2>/dev/null
+		eq "'$bad' exit" "$?" 2
+	done
 }
 
 test_bad_hostfiles
@@ -364,6 +392,12 @@ unmount_sim
 
 mount_sim "$HOSTS/big.host"
 test_big_host
+unmount_sim
+
+printf '%s\n' 'driver 570.158.02' 'type_ids +100' 'drop A16-4Q' 'drop l40s-2q' 'drop A16-4Q' \
+	'gpu A16' 'gpu L40S mode=vfio-sriov vfs=4' 'gpu A40 mode=mdev-sriov vfs=2' >"$WORK/upgrade.host"
+mount_sim "$WORK/upgrade.host"
+test_driver_upgrade
 unmount_sim
 
 printf 'driver none\ngpu A40 mode=mdev-sriov\n' >"$WORK/none.host"

@@ -38,6 +38,8 @@ static void list_mdev_types(struct sim_host *h, const struct sim_node *self, str
 	for (unsigned t = 0; t < model_type_count(h, dev) && !l->stop; t++) {
 		struct sim_node child = *self;
 
+		if (!model_type_offered(h, dev, t))
+			continue;
 		child.type = (int)t;
 		snprintf(name, sizeof(name), "nvidia-%u", model_type_id(h, dev, t));
 		emit_dir(l, name, &child, &dir_mdev_type);

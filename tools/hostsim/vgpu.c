@@ -27,7 +27,7 @@ unsigned model_available(const struct sim_host *h, unsigned dev, unsigned type)
 {
 	const struct sim_gpu *g = model_gpu_of(h, dev);
 
-	if (!gpu_allows(h, dev, type))
+	if (!model_type_offered(h, dev, type) || !gpu_allows(h, dev, type))
 		return 0;
 	if (h->pci[dev].role == ROLE_VF)
 		return h->pci[dev].vgpu ? 0 : 1;
