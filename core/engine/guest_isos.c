@@ -225,7 +225,7 @@ static int iso_publish(struct engine *e, const struct iso_input *in, struct medi
 /* Builds one queued ISO with the lock released, then publishes it under the lock. */
 static void iso_build(struct engine *e, struct iso_job *job)
 {
-	char iso[MEDIA_NAME_MAX + 1], err[MESSAGE_MAX] = "";
+	char iso[MEDIA_NAME_MAX + 1], err[MESSAGE_MAX] = "", sha256[SHA256_HEX_LEN + 1];
 	struct iso_input in;
 	struct media_entry m;
 	int r;
@@ -239,7 +239,9 @@ static void iso_build(struct engine *e, struct iso_job *job)
 	pthread_mutex_unlock(&e->lock);
 	r = guest_iso_build(&(struct guest_iso_input){ in.bundle, in.members, in.n,
 			    in.token[0] ? in.token : NULL, in.token_name, in.volume, in.dest },
-			    err, sizeof(err));
+			    sha256, err, sizeof(err));
+	if (r >= 0)
+		media_remember_digest(&e->media, in.dest, sha256);
 	if (r >= 0 && (r = media_examine(&e->media, iso, in.dest, &m)) < 0)
 		snprintf(err, sizeof(err), "reading the image: %s", strerror(-r));
 	pthread_mutex_lock(&e->lock);

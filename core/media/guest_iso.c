@@ -6,6 +6,7 @@
 #include "guest_iso.h"
 
 #include <archive.h>
+#include <openssl/evp.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,7 @@ struct iso_build {
 	struct archive *iso;  /* the image being written */
 	int fd;               /* the .part file */
 	bool abandoned;       /* failed: iso_output() refuses to write */
+	EVP_MD_CTX *sha;      /* over the image as it is written */
 	bool *found;          /* found[i]: in->members[i] has been copied */
 	char *block;          /* GUEST_ISO_BLOCK bytes */
 };
@@ -354,7 +356,22 @@ static la_ssize_t iso_output(struct archive *a, void *data, const void *buf, siz
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		archive_set_error(a, errno, "cannot write the image");
+	else
+		EVP_DigestUpdate(b->sha, buf, (size_t)n);
 	return n;
+}
+
+/* The image's digest in hex, once it is written. */
+static int digest_hex(struct iso_build *b, char out[65])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!EVP_DigestFinal_ex(b->sha, d, &n) || n != 32)
+		return fail(b, -EIO, "cannot finish the image's sha256");
+	for (unsigned i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	return 0;
 }
 
 static int iso_open(struct iso_build *b)
@@ -366,7 +383,10 @@ static int iso_open(struct iso_build *b)
 		     "iso9660:rockridge=useful", b->in->volume_id);
 	if (r < 0 || (size_t)r >= sizeof(options))
 		return fail(b, -EINVAL, "volume id \"%s\" too long", b->in->volume_id);
-	if (archive_write_set_format_iso9660(b->iso) != ARCHIVE_OK ||
+	/* the image goes out in 1 MiB writes, not libarchive's default 10 KiB blocks */
+	if (archive_write_set_bytes_per_block(b->iso, GUEST_ISO_BLOCK) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(b->iso, 1) != ARCHIVE_OK ||
+	    archive_write_set_format_iso9660(b->iso) != ARCHIVE_OK ||
 	    archive_write_set_options(b->iso, options) != ARCHIVE_OK ||
 	    archive_write_open(b->iso, b, NULL, iso_output, NULL) != ARCHIVE_OK)
 		return archive_failure(b, b->iso, "cannot start the ISO");
@@ -468,9 +488,16 @@ static int part_publish(struct iso_build *b, const char *part)
 	return 0;
 }
 
-int guest_iso_build(const struct guest_iso_input *in, char *err, size_t err_size)
+static void evp_freep(EVP_MD_CTX **p)
+{
+	EVP_MD_CTX_free(*p);
+}
+
+int guest_iso_build(const struct guest_iso_input *in, char sha256[65], char *err,
+		    size_t err_size)
 {
 	struct iso_build b = { .in = in, .err = err, .err_size = err_size };
+	EVP_MD_CTX *sha __attribute__((cleanup(evp_freep))) = EVP_MD_CTX_new();
 	_cleanup_free_ char *part = NULL;
 	_cleanup_free_ bool *found = NULL;
 	_cleanup_free_ char *block = NULL;
@@ -485,10 +512,15 @@ int guest_iso_build(const struct guest_iso_input *in, char *err, size_t err_size
 	block = malloc(GUEST_ISO_BLOCK);
 	if (asprintf(&part, "%s.part", in->dest_path) < 0)
 		part = NULL;
-	if (!found || !block || !part)
+	if (!found || !block || !part || !sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL))
 		return fail(&b, -ENOMEM, "out of memory");
 	b.found = found;
 	b.block = block;
+	b.sha = sha;
 	r = part_write(&b, part);
+	if (r == 0)
+		r = digest_hex(&b, sha256);
+	if (r < 0)
+		unlink(part);
 	return r < 0 ? r : part_publish(&b, part);
 }

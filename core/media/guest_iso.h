@@ -21,9 +21,11 @@ struct guest_iso_input {
 };
 
 /* Writes the image to dest_path + ".part", fsyncs it and renames it to dest_path (mode
- * 0644), so dest_path is either absent or complete. A member whose data is longer than
- * the size its zip entry declares fails the build. Returns 0, or -errno with a one-line
- * reason in err (nothing left behind). */
-int guest_iso_build(const struct guest_iso_input *in, char *err, size_t err_size);
+ * 0644), so dest_path is either absent or complete; sha256 gets the image's digest (hex),
+ * made as it is written. A member whose data is longer than the size its zip entry
+ * declares fails the build. Returns 0, or -errno with a one-line reason in err (nothing
+ * left behind). */
+int guest_iso_build(const struct guest_iso_input *in, char sha256[65], char *err,
+		    size_t err_size);
 
 #endif

@@ -226,6 +226,14 @@ static void memo_add(struct media_store *m, const struct stat *st, const char *s
 	pthread_mutex_unlock(&m->lock);
 }
 
+void media_remember_digest(struct media_store *m, const char *path, const char *sha256)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		memo_add(m, &st, sha256);
+}
+
 /* A memo holds for the inode only while nothing else was written to it: every write
  * goes through a handle, and opening one for writing forgets the inode's memo. */
 static bool memo_take(struct media_store *m, const struct stat *st, char *sha256,

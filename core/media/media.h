@@ -112,6 +112,9 @@ int media_upload_apply(struct media_store *m, const char *name,
 /* Closes it; an unpublished upload is deleted. */
 void media_handle_close(struct media_handle *h);
 
+/* Remembers the digest of the file at path, made as it was written (a guest ISO), so
+ * that media_examine does not read it again. */
+void media_remember_digest(struct media_store *m, const char *path, const char *sha256);
 /* The file's bytes' sha256 in hex. */
 int media_sha256_file(const char *path, char out[SHA256_HEX_LEN + 1]);
 

@@ -12,6 +12,7 @@ types=$SIM/class/mdev_bus/0000:42:00.0/mdev_supported_types
 t4_4q=$(cat gpus/0000:42:00.0/types/T4-4Q/type_id)
 orphan=$(new_uuid)
 echo "$orphan" >"$types/$t4_4q/create"
+host_settles # made behind the daemon's back: shown within the snapshot's bound
 orphan=${orphan,,}
 check_eq "ls vgpus" "$orphan" "$(ls vgpus)"
 check_val vgpus/$orphan/state orphan
@@ -28,6 +29,7 @@ say "a VF given a type in the simulator is an orphan named from its address"
 vf=$(sim_vfs $L40S | sed -n 3p)
 l40s_id=$(awk '$4 == "L40S-4Q" { print $1 }' "$SIM/bus/pci/devices/$vf/nvidia/creatable_vgpu_types")
 echo "$l40s_id" >"$SIM/bus/pci/devices/$vf/nvidia/current_vgpu_type"
+host_settles
 vf_orphan=$(ls vgpus | grep -vx "$orphan")
 check_eq "one more vGPU" 1 "$(wc -l <<<"$vf_orphan")"
 check_val vgpus/$vf_orphan/state orphan

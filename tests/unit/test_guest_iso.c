@@ -5,6 +5,7 @@
  * staging file libarchive makes is checked not to outlive a build. */
 #include "tap.h"
 #include "guest_iso.h"
+#include "media.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -305,7 +306,7 @@ static void test_build(bool token)
 {
 	struct bundle_member members[N_BUNDLE_FILES];
 	size_t n = guest_members(members);
-	char dest[PATH_MAX], part[PATH_MAX + 8], err[256] = "x";
+	char dest[PATH_MAX], part[PATH_MAX + 8], err[256] = "x", sha256[65], read_back[65];
 	struct guest_iso_input in;
 	struct iso_seen seen;
 	struct stat st;
@@ -314,8 +315,10 @@ static void test_build(bool token)
 	tmp_path(dest, token ? "guest-token.iso" : "guest.iso");
 	snprintf(part, sizeof(part), "%s.part", dest);
 	in = input_for(members, n, dest, token);
-	CHECK(guest_iso_build(&in, err, sizeof(err)) == 0);
+	CHECK(guest_iso_build(&in, sha256, err, sizeof(err)) == 0);
 	CHECK_STR(err, "");
+	CHECK(media_sha256_file(dest, read_back) == 0);
+	CHECK_STR(sha256, read_back);  /* the digest made while writing is the file's */
 	CHECK(stat(dest, &st) == 0 && (st.st_mode & 07777) == 0644);
 	CHECK(st.st_size % 2048 == 0 && st.st_size > 3 * 1024 * 1024);
 	CHECK(!exists(part));
@@ -333,13 +336,13 @@ static void test_build(bool token)
  * a changed destination behind. */
 static void build_fails(const struct guest_iso_input *in, int want, char *err, size_t err_size)
 {
-	char part[PATH_MAX + 8];
+	char part[PATH_MAX + 8], sha256[65];
 	struct stat before, after;
 	bool existed = stat(in->dest_path, &before) == 0;
 	int r;
 
 	snprintf(part, sizeof(part), "%s.part", in->dest_path);
-	r = guest_iso_build(in, err, err_size);
+	r = guest_iso_build(in, sha256, err, err_size);
 	printf("# %d: %s\n", r, err);
 	CHECK(r == want);
 	CHECK(err[0] && !strchr(err, '\n'));
