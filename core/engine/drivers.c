@@ -123,6 +123,10 @@ int validate_driver(struct engine *e, const struct group *g, struct group *want)
 	if (!driver_listed(e, want->driver))
 		return refuse(e, -ENOENT, "no bundle of host driver %s in media/, and it is not "
 			      "the running driver (drivers/ lists those there are)", want->driver);
+	m = driver_bundle(e, want->driver, false);
+	if (m && media_being_written(&e->media, m->name))
+		return refuse(e, -EBUSY, "media/%s, the bundle of driver %s, is open for "
+			      "writing; a file in use must not change", m->name, want->driver);
 	for (size_t i = 0; i < e->host.n_gpus; i++) {
 		const struct gpu *gpu = &e->host.gpus[i];
 

@@ -72,15 +72,17 @@ struct stale_rows {
 	size_t n;
 };
 
-/* Rows of files no longer in <state>/media (removed while the daemon was down). */
-static int drop_stale_rows(struct engine *e, void *arg)
+/* The rows as the start found the files: those removed while the daemon was down go,
+ * and those read again are kept, so the next start need not read them. */
+static int rewrite_rows(struct engine *e, void *arg)
 {
 	const struct stale_rows *st = arg;
 	int r = 0;
 
 	for (size_t i = 0; i < st->n && r >= 0; i++)
-		if (!media_find(&e->media, st->rows[i].name))
-			r = store_media_delete(&e->store, st->rows[i].name);
+		r = store_media_delete(&e->store, st->rows[i].name);
+	for (size_t i = 0; i < e->media.n && r >= 0; i++)
+		r = store_media_save(&e->store, &e->media.items[i]);
 	return r;
 }
 
@@ -95,13 +97,14 @@ int media_open(struct engine *e, char *err, size_t err_size)
 		r = media_store_open(&e->media, e->state_dir, rows, n, err, err_size);
 	else
 		snprintf(err, err_size, "loading media rows: %s", strerror(-r));
-	if (r >= 0 && n > e->media.n)
-		commit_change(e, drop_stale_rows, &(struct stale_rows){ rows, n });
+	if (r >= 0)
+		r = commit_change(e, rewrite_rows, &(struct stale_rows){ rows, n });
 	free(rows);
 	/* libarchive stages an ISO's data under $TMPDIR: on the state's disk, not /tmp */
 	if (r >= 0 && str_printf(tmp, sizeof(tmp), "%s/tmp", e->media.uploads) >= 0 &&
 	    (mkdir(tmp, 0700) == 0 || errno == EEXIST))
 		setenv("TMPDIR", tmp, 1);
+	pthread_cond_init(&e->iso_cond, NULL);
 	if (r >= 0)
 		iso_settle(e);
 	return r;
@@ -222,12 +225,15 @@ static void report_stored(struct engine *e, const struct media_entry *m)
 }
 
 /* An upload whose writes failed (a full disk) after it was published leaves nothing. */
-static void drop_failed_upload(struct engine *e, const char *name, int err)
+static void drop_failed_upload(struct engine *e, struct media_handle *h, int err)
 {
 	LOCK_ENGINE(e);
+	const char *name = media_handle_name(h);
 	char path[PATH_MAX];
 
-	if (!media_find(&e->media, name) || media_path(&e->media, name, path, sizeof(path)) < 0)
+	/* only the file this upload published: not a newer one of the same name */
+	if (!media_find(&e->media, name) || !media_handle_is_at(&e->media, h, name) ||
+	    media_path(&e->media, name, path, sizeof(path)) < 0)
 		return;
 	engine_object(e, "media/%s", name);
 	if (commit_change(e, media_row_delete, (void *)name) < 0)
@@ -249,20 +255,20 @@ int engine_media_flush(struct engine *e, struct media_handle *h)
 		return 0;
 	r = media_handle_finish(&e->media, h, &m);
 	if (r < 0 && media_handle_failed_after_publish(h))
-		drop_failed_upload(e, media_handle_name(h), r);
+		drop_failed_upload(e, h, r);
 	if (r < 0 || media_name_is_staging(m.name))
 		return r;
 	LOCK_ENGINE(e);
 	engine_object(e, "media/%s", m.name);
 	if (media_handle_unpublished(h) && (r = refuse_if_used(e, m.name, "replace")) < 0)
 		return r;
+	if (!media_handle_unpublished(h) && !media_handle_is_at(&e->media, h, m.name))
+		return 0; /* written in place, but removed or replaced meanwhile: not recorded */
 	r = commit_change(e, media_row_save, &m);
 	if (r >= 0 && media_handle_unpublished(h))
 		r = media_handle_publish(&e->media, h, m.name);
-	if (r >= 0)
-		r = media_put(&e->media, &m);
-	if (r >= 0)
-		report_stored(e, &m);
+	if (!media_handle_unpublished(h) && media_put(&e->media, &m) >= 0)
+		report_stored(e, &m); /* published: recorded even if the directory sync failed */
 	return r;
 }
 
@@ -290,6 +296,7 @@ int engine_media_unlink(struct engine *e, const char *name)
 	if (media_find(&e->media, name) && (r = commit_change(e, media_row_delete,
 							      (void *)name)) < 0)
 		return r;
+	media_forget_digest(&e->media, path);
 	if (unlink(path) < 0)
 		return -errno;
 	if (media_find(&e->media, name)) {
@@ -297,6 +304,35 @@ int engine_media_unlink(struct engine *e, const char *name)
 		events_add(&e->events, "media/%s removed", name);
 	}
 	return 0;
+}
+
+/* Whether the file at path still has the size and mtime it was examined with. */
+static bool examined_still(const char *path, const struct media_entry *m)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && (uint64_t)st.st_size == m->size &&
+	       media_mtime_ns(&st) == m->mtime_ns;
+}
+
+/* Narrows a file's mode (at most mode's bits), never following a link. */
+static void chmod_no_follow(const char *path, mode_t mode)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0)
+		fchmod(fd, st.st_mode & mode & 07777);
+	close(fd);
+}
+
+static int truncate_no_follow(const char *path, off_t size)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 || ftruncate(fd, size) < 0 ? -errno : 0;
 }
 
 struct rename_rows {
@@ -340,19 +376,22 @@ int engine_media_rename(struct engine *e, const char *from, const char *to, unsi
 		return refuse(e, -EINVAL, "exchanging media files is not supported");
 	if ((r = refuse_if_used(e, from, "rename")) < 0 || (r = refuse_if_used(e, to, "replace")) < 0)
 		return r;
-	r = commit_change(e, rename_row, &(struct rename_rows){ from, publish ? &m : NULL });
-	if (r < 0)
+	/* read without the lock: read again if the file changed meanwhile */
+	if (publish && !examined_still(from_path, &m) &&
+	    (r = media_examine(&e->media, to, from_path, &m)) < 0)
 		return r;
+	if (is_token_name(to))
+		chmod_no_follow(from_path, 0600); /* a token must not become readable by all */
 	if (rename(from_path, to_path) < 0)
 		return -errno;
+	/* the disk is the truth from here on; a start reads a row that missed again */
+	r = commit_change(e, rename_row, &(struct rename_rows){ from, publish ? &m : NULL });
 	media_drop(&e->media, from);
-	if (publish && (r = media_put(&e->media, &m)) < 0)
-		return r;
+	if (publish && media_put(&e->media, &m) >= 0)
+		report_stored(e, &m);
 	if (!media_name_is_staging(from))
 		events_add(&e->events, "media/%s renamed to %s", from, to);
-	if (publish)
-		report_stored(e, &m);
-	return 0;
+	return r;
 }
 
 /* truncate(2) by name: a file in use cannot change; another is read again. */
@@ -371,13 +410,15 @@ int engine_media_truncate(struct engine *e, const char *name, off_t size)
 		engine_object(e, "media/%s", name);
 		if ((r = refuse_if_used(e, name, "truncate")) < 0)
 			return r;
-		if (truncate(path, size) < 0)
-			return -errno;
+		media_forget_digest(&e->media, path);
+		r = truncate_no_follow(path, size);
+		if (r < 0)
+			return r;
 	}
 	if (media_name_is_staging(name) || (r = media_examine(&e->media, name, NULL, &m)) < 0)
 		return 0;
 	LOCK_ENGINE(e);
-	return media_record(e, &m);
+	return examined_still(path, &m) ? media_record(e, &m) : 0;
 }
 
 static int apply_chmod(int fd, const void *arg)
@@ -414,9 +455,8 @@ static int media_set_meta(struct engine *e, const char *name,
 	if (fd < 0)
 		return errno == ENOENT ? media_upload_apply(&e->media, name, fn, arg) : -errno;
 	r = fn(fd, arg);
-	if (r >= 0 && m && fstat(fd, &st) == 0 &&
-	    m->mtime_ns != (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec) {
-		m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (r >= 0 && m && fstat(fd, &st) == 0 && m->mtime_ns != media_mtime_ns(&st)) {
+		m->mtime_ns = media_mtime_ns(&st);
 		engine_object(e, "media/%s", name);
 		r = commit_change(e, media_row_save, m);
 	}

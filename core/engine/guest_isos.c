@@ -42,6 +42,15 @@ static int wanted_iso(struct engine *e, const struct group *g, char *buf, size_t
 			  i->windows_guest_version, token);
 }
 
+/* The image named iso, when the daemon made it and it is whole: a user's file of that
+ * name is never taken for it. */
+static const struct media_entry *made_iso(struct engine *e, const char *iso)
+{
+	const struct media_entry *m = media_find(&e->media, iso);
+
+	return m && m->generated && !m->info.invalid[0] ? m : NULL;
+}
+
 static struct iso_job *iso_job_find(struct engine *e, const char *iso)
 {
 	for (size_t i = 0; i < e->n_iso_jobs; i++)
@@ -155,7 +164,7 @@ void iso_settle(struct engine *e)
 
 		if (!g->make_guest_iso || wanted_iso(e, g, iso, sizeof(iso), why, sizeof(why)) < 0)
 			continue;
-		if (!media_find(&e->media, iso)) {
+		if (!made_iso(e, iso)) {
 			if (!iso_job_find(e, iso))
 				iso_queue(e, iso);
 			continue;
@@ -203,17 +212,23 @@ static int iso_input(struct engine *e, const char *iso, struct iso_input *in)
 }
 
 /* Publishes a built ISO: its row, then its name in media/. */
-static int iso_publish(struct engine *e, const struct iso_input *in, struct media_entry *m)
+static int iso_publish(struct engine *e, const struct iso_input *in, struct media_entry *m,
+		       char *err, size_t err_size)
 {
-	char path[PATH_MAX];
 	int r;
 
+	if (media_find(&e->media, m->name)) {
+		snprintf(err, err_size, "a file named %s that vgpufs did not make is in media/; "
+			 "remove or rename it", m->name);
+		return -EEXIST;
+	}
 	m->generated = true;
 	engine_object(e, "media/%s", m->name);
 	r = commit_change(e, media_row_save, m);
-	if (r >= 0 && (r = media_path(&e->media, m->name, path, sizeof(path))) >= 0 &&
-	    rename(in->dest, path) < 0)
-		r = -errno;
+	if (r >= 0)
+		r = media_publish_file(&e->media, in->dest, m->name);
+	if (r < 0)
+		snprintf(err, err_size, "publishing the image: %s", strerror(-r));
 	if (r >= 0)
 		r = media_put(&e->media, m);
 	if (r >= 0)
@@ -245,10 +260,12 @@ static void iso_build(struct engine *e, struct iso_job *job)
 	if (r >= 0 && (r = media_examine(&e->media, iso, in.dest, &m)) < 0)
 		snprintf(err, sizeof(err), "reading the image: %s", strerror(-r));
 	pthread_mutex_lock(&e->lock);
-	if (r >= 0 && (r = iso_publish(e, &in, &m)) < 0)
-		snprintf(err, sizeof(err), "publishing the image: %s", strerror(-r));
-	if (r < 0)
+	if (r >= 0)
+		r = iso_publish(e, &in, &m, err, sizeof(err));
+	if (r < 0) {
+		media_forget_digest(&e->media, in.dest);
 		unlink(in.dest);
+	}
 	job = iso_job_find(e, iso);
 	assert(job);
 	if (r < 0) {
@@ -294,6 +311,9 @@ static int validate_media_ref(struct engine *e, const char *field, const char *n
 		return refuse(e, -EINVAL, "%s: %s is not a usable %s (%s)", field, name,
 			      media_kind_name(kind), m->info.invalid[0] ? m->info.invalid :
 			      media_kind_name(m->info.kind));
+	if (media_being_written(&e->media, name))
+		return refuse(e, -EBUSY, "%s: media/%s is open for writing; a file in use must "
+			      "not change", field, name);
 	return 0;
 }
 
@@ -320,7 +340,7 @@ int media_check_group(struct engine *e, const struct group *g, struct group *wan
 	r = wanted_iso(e, want, iso, sizeof(iso), why, sizeof(why));
 	if (r < 0)
 		return refuse(e, r, "make_guest_iso is 1 but %s", why);
-	if (media_find(&e->media, iso))
+	if (made_iso(e, iso))
 		str_copy(want->driver_iso, sizeof(want->driver_iso), iso);
 	return 0;
 }
@@ -365,7 +385,6 @@ int iso_start(struct engine *e)
 {
 	int r;
 
-	pthread_cond_init(&e->iso_cond, NULL);
 	r = -pthread_create(&e->iso_builder, NULL, iso_builder, e);
 	e->iso_builder_started = r == 0;
 	return r;
@@ -373,13 +392,14 @@ int iso_start(struct engine *e)
 
 void iso_stop(struct engine *e)
 {
-	if (!e->iso_builder_started)
-		return;
-	pthread_mutex_lock(&e->lock);
-	e->iso_stopping = true;
-	pthread_cond_broadcast(&e->iso_cond);
-	pthread_mutex_unlock(&e->lock);
-	pthread_join(e->iso_builder, NULL);
+	if (e->iso_builder_started) {
+		pthread_mutex_lock(&e->lock);
+		e->iso_stopping = true;
+		pthread_cond_broadcast(&e->iso_cond);
+		pthread_mutex_unlock(&e->lock);
+		pthread_join(e->iso_builder, NULL);
+	}
 	pthread_cond_destroy(&e->iso_cond);
 	free(e->iso_jobs);
+	e->iso_jobs = NULL;
 }

@@ -16,7 +16,10 @@
 
 struct media_handle {
 	struct media_store *store;
-	struct media_handle *next_upload;  /* in store->open_uploads while unpublished */
+	struct media_handle *next_writer;  /* in store->writers while writable */
+	/* FUSE threads may write, flush (each close of a dup) and release one handle at
+	 * once: everything below but fd and name is under it */
+	pthread_mutex_t lock;
 	int fd;
 	char name[MEDIA_NAME_MAX + 1];
 	char upload[PATH_MAX];  /* the upload file until published, else "" */
@@ -24,6 +27,7 @@ struct media_handle {
 	bool dirty;             /* written since the last finish */
 	bool failed;            /* a write failed: the upload is dropped */
 	bool published;         /* this handle's upload was published (a dup closed early) */
+	bool scratch;           /* opened to be written from scratch: a failure empties it */
 	int error;
 	struct trailing_digest *digest;  /* while written from scratch, until finished */
 };
@@ -196,6 +200,7 @@ static int trailing_end(struct trailing_digest *t, uint64_t size, char *out)
 
 	pthread_mutex_lock(&t->lock);
 	t->closing = true;
+	t->broken |= !out; /* not wanted: stop at once */
 	pthread_cond_signal(&t->cond);
 	pthread_mutex_unlock(&t->lock);
 	pthread_join(t->thread, NULL);
@@ -220,7 +225,12 @@ static void memo_add(struct media_store *m, const struct stat *st, const char *s
 	struct media_memo *slot;
 
 	pthread_mutex_lock(&m->lock);
-	slot = &m->memo[m->memo_next++ % ARRAY_SIZE(m->memo)];
+	slot = &m->memo[m->memo_next % ARRAY_SIZE(m->memo)];
+	for (size_t i = 0; i < ARRAY_SIZE(m->memo); i++)
+		if (m->memo[i].ino == st->st_ino && m->memo[i].dev == st->st_dev)
+			slot = &m->memo[i]; /* one memo per inode: the newest */
+	if (slot == &m->memo[m->memo_next % ARRAY_SIZE(m->memo)])
+		m->memo_next++;
 	*slot = (struct media_memo){ st->st_dev, st->st_ino, (uint64_t)st->st_size, "" };
 	memcpy(slot->sha256, sha256, sizeof(slot->sha256));
 	pthread_mutex_unlock(&m->lock);
@@ -255,6 +265,14 @@ static bool memo_take(struct media_store *m, const struct stat *st, char *sha256
 	}
 	pthread_mutex_unlock(&m->lock);
 	return found;
+}
+
+void media_forget_digest(struct media_store *m, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		memo_take(m, &st, NULL, true);
 }
 
 /* ---- the table ---- */
@@ -293,9 +311,14 @@ void media_drop(struct media_store *m, const char *name)
 	*e = m->items[--m->n];
 }
 
-static int64_t mtime_ns(const struct stat *st)
+int64_t media_mtime_ns(const struct stat *st)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	int64_t ns;
+
+	if (__builtin_mul_overflow((int64_t)st->st_mtim.tv_sec, 1000000000, &ns) ||
+	    __builtin_add_overflow(ns, st->st_mtim.tv_nsec, &ns))
+		return st->st_mtim.tv_sec < 0 ? INT64_MIN : INT64_MAX; /* past 2262: compares */
+	return ns;
 }
 
 int media_examine(struct media_store *m, const char *name, const char *path,
@@ -313,12 +336,12 @@ int media_examine(struct media_store *m, const char *name, const char *path,
 	memset(out, 0, sizeof(*out));
 	if (str_copy(out->name, sizeof(out->name), name) < 0)
 		return -ENAMETOOLONG;
-	if (stat(path, &st) < 0)
+	if (lstat(path, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+		return -EINVAL; /* a link planted in the store is not followed */
 	out->size = (uint64_t)st.st_size;
-	out->mtime_ns = mtime_ns(&st);
+	out->mtime_ns = media_mtime_ns(&st);
 	if (!memo_take(m, &st, out->sha256, false) && (r = media_sha256_file(path, out->sha256)) < 0)
 		return r;
 	return bundle_inspect(path, name, &out->info);
@@ -367,16 +390,17 @@ static int scan_one(const char *name, void *ctx)
 	if (media_path(s->m, name, path, sizeof(path)) < 0 || lstat(path, &st) < 0 ||
 	    !S_ISREG(st.st_mode))
 		return 0; /* only regular files are the store's */
-	if (media_name_is_staging(name) || !media_name_ok(name))
-		return unlink(path) < 0 ? -errno : 0;
-	if (row && row->size == (uint64_t)st.st_size && row->mtime_ns == mtime_ns(&st)) {
+	if (media_name_is_staging(name) || !media_name_ok(name)) {
+		unlink(path); /* what a crash left; a failure is no reason not to start */
+		return 0;
+	}
+	if (row && row->size == (uint64_t)st.st_size && row->mtime_ns == media_mtime_ns(&st)) {
 		e = *row;
 		if (bundle_inspect(path, name, &e.info) < 0)
 			return 0;
 	} else if (media_examine(s->m, name, path, &e) < 0) {
 		return 0;
-	}
-	e.generated = row && row->generated;
+	} /* a changed file is no longer the daemon's own: e.generated stays false */
 	return media_put(s->m, &e);
 }
 
@@ -422,6 +446,7 @@ static struct media_handle *handle_new(struct media_store *m, const char *name, 
 		return NULL;
 	h->store = m;
 	h->fd = -1;
+	pthread_mutex_init(&h->lock, NULL);
 	str_copy(h->name, sizeof(h->name), name);
 	h->writable = (flags & O_ACCMODE) != O_RDONLY;
 	return h;
@@ -434,16 +459,35 @@ static int start_digest(struct media_handle *h)
 	return h->digest ? 0 : -ENOMEM;
 }
 
-static void uploads_unlink(struct media_handle *h)
+static void writers_add(struct media_handle *h)
+{
+	pthread_mutex_lock(&h->store->lock);
+	h->next_writer = h->store->writers;
+	h->store->writers = h;
+	pthread_mutex_unlock(&h->store->lock);
+}
+
+static void writers_remove(struct media_handle *h)
 {
 	struct media_handle **p;
 
 	pthread_mutex_lock(&h->store->lock);
-	for (p = &h->store->open_uploads; *p && *p != h; p = &(*p)->next_upload)
+	for (p = &h->store->writers; *p && *p != h; p = &(*p)->next_writer)
 		;
 	if (*p)
-		*p = h->next_upload;
+		*p = h->next_writer;
 	pthread_mutex_unlock(&h->store->lock);
+}
+
+bool media_being_written(struct media_store *m, const char *name)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&m->lock);
+	for (struct media_handle *h = m->writers; h && !found; h = h->next_writer)
+		found = !strcmp(h->name, name);
+	pthread_mutex_unlock(&m->lock);
+	return found;
 }
 
 static int open_upload(struct media_store *m, struct media_handle *h, mode_t mode)
@@ -455,10 +499,6 @@ static int open_upload(struct media_store *m, struct media_handle *h, mode_t mod
 		h->upload[0] = '\0';
 		return -errno;
 	}
-	pthread_mutex_lock(&m->lock);
-	h->next_upload = m->open_uploads;
-	m->open_uploads = h;
-	pthread_mutex_unlock(&m->lock);
 	return fchmod(h->fd, mode) < 0 ? -errno : 0;
 }
 
@@ -468,8 +508,8 @@ int media_upload_apply(struct media_store *m, const char *name,
 	int r = -ENOENT;
 
 	pthread_mutex_lock(&m->lock);
-	for (struct media_handle *h = m->open_uploads; h && r == -ENOENT; h = h->next_upload)
-		if (!strcmp(h->name, name))
+	for (struct media_handle *h = m->writers; h && r == -ENOENT; h = h->next_writer)
+		if (h->upload[0] && !strcmp(h->name, name))
 			r = fn(h->fd, arg);
 	pthread_mutex_unlock(&m->lock);
 	return r;
@@ -481,7 +521,7 @@ static int open_in_place(struct media_store *m, struct media_handle *h, int flag
 	char path[PATH_MAX];
 	/* a writer also reads: its digest is read back when it did not write in order */
 	int open_flags = (h->writable ? O_RDWR : O_RDONLY) | (flags & (O_TRUNC | O_EXCL)) |
-			 O_CLOEXEC;
+			 O_CLOEXEC | O_NOFOLLOW;
 	struct stat st;
 
 	if (media_path(m, h->name, path, sizeof(path)) < 0)
@@ -511,6 +551,9 @@ int media_handle_open(struct media_store *m, const char *name, int flags, bool c
 		r = -errno;
 	if (r >= 0 && h->writable && from_scratch)
 		r = start_digest(h);
+	h->scratch = h->writable && from_scratch;
+	if (r >= 0 && h->writable)
+		writers_add(h);
 	if (r < 0) {
 		media_handle_close(h);
 		return r;
@@ -531,7 +574,7 @@ static ssize_t fail(struct media_handle *h, int err)
 {
 	h->failed = true;
 	h->error = err;
-	if ((h->upload[0] || h->published) && ftruncate(h->fd, 0) == 0 && h->upload[0])
+	if ((h->scratch || h->published) && ftruncate(h->fd, 0) == 0 && h->upload[0])
 		unlink(h->upload);
 	return err;
 }
@@ -540,27 +583,34 @@ ssize_t media_handle_write(struct media_handle *h, const char *buf, size_t size,
 {
 	ssize_t n;
 
-	if (h->failed)
-		return h->error;
-	n = pwrite(h->fd, buf, size, offset);
-	if (n < 0)
-		return fail(h, -errno);
-	h->dirty = true;
-	if (h->digest)
-		trailing_add(h->digest, (uint64_t)offset, (uint64_t)n);
+	pthread_mutex_lock(&h->lock);
+	n = h->failed ? h->error : pwrite(h->fd, buf, size, offset);
+	if (n < 0 && !h->failed)
+		n = fail(h, -errno);
+	else if (n >= 0) {
+		h->dirty = true;
+		if (h->digest)
+			trailing_add(h->digest, (uint64_t)offset, (uint64_t)n);
+	}
+	pthread_mutex_unlock(&h->lock);
 	return n;
 }
 
 int media_handle_truncate(struct media_handle *h, off_t size)
 {
+	int r = 0;
+
+	pthread_mutex_lock(&h->lock);
 	if (h->failed)
-		return h->error;
-	if (ftruncate(h->fd, size) < 0)
-		return (int)fail(h, -errno);
-	h->dirty = true;
-	if (h->digest)
+		r = h->error;
+	else if (ftruncate(h->fd, size) < 0)
+		r = (int)fail(h, -errno);
+	else
+		h->dirty = true;
+	if (r == 0 && h->digest)
 		trailing_break(h->digest); /* rare (O_TRUNC already emptied it): read at finish */
-	return 0;
+	pthread_mutex_unlock(&h->lock);
+	return r;
 }
 
 int media_handle_stat(struct media_handle *h, struct stat *st)
@@ -573,19 +623,45 @@ const char *media_handle_name(const struct media_handle *h)
 	return h->name;
 }
 
-bool media_handle_dirty(const struct media_handle *h)
+/* The flags the engine reads, under the handle's lock. */
+static bool flag(struct media_handle *h, const bool *which)
 {
-	return h->dirty || h->failed;
+	bool v;
+
+	pthread_mutex_lock(&h->lock);
+	v = *which;
+	pthread_mutex_unlock(&h->lock);
+	return v;
 }
 
-bool media_handle_unpublished(const struct media_handle *h)
+bool media_handle_dirty(struct media_handle *h)
 {
-	return h->upload[0] != '\0';
+	return flag(h, &h->dirty) || flag(h, &h->failed);
 }
 
-bool media_handle_failed_after_publish(const struct media_handle *h)
+bool media_handle_unpublished(struct media_handle *h)
 {
-	return h->failed && h->published;
+	bool v;
+
+	pthread_mutex_lock(&h->lock);
+	v = h->upload[0] != '\0';
+	pthread_mutex_unlock(&h->lock);
+	return v;
+}
+
+bool media_handle_failed_after_publish(struct media_handle *h)
+{
+	return flag(h, &h->failed) && flag(h, &h->published);
+}
+
+bool media_handle_is_at(struct media_store *m, struct media_handle *h, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat mine, there;
+
+	return media_path(m, name, path, sizeof(path)) >= 0 && fstat(h->fd, &mine) == 0 &&
+	       lstat(path, &there) == 0 && mine.st_dev == there.st_dev &&
+	       mine.st_ino == there.st_ino;
 }
 
 /* The digest of what the handle holds: made as it was written when it was written in
@@ -601,10 +677,11 @@ static int handle_digest(struct media_handle *h, const struct stat *st, char *ou
 	return r == -EAGAIN ? sha256_fd(h->fd, out) : r;
 }
 
-int media_handle_finish(struct media_store *m, struct media_handle *h,
-			struct media_entry *out)
+/* media_handle_finish with the handle's lock held. The file is inspected through the
+ * descriptor, so a rename meanwhile cannot make it describe another file. */
+static int finish(struct media_store *m, struct media_handle *h, struct media_entry *out)
 {
-	char path[PATH_MAX];
+	char fd_path[64];
 	struct stat st;
 	int r;
 
@@ -616,7 +693,7 @@ int media_handle_finish(struct media_store *m, struct media_handle *h,
 	memset(out, 0, sizeof(*out));
 	str_copy(out->name, sizeof(out->name), h->name);
 	out->size = (uint64_t)st.st_size;
-	out->mtime_ns = mtime_ns(&st);
+	out->mtime_ns = media_mtime_ns(&st);
 	r = handle_digest(h, &st, out->sha256);
 	if (r < 0)
 		return r;
@@ -624,9 +701,19 @@ int media_handle_finish(struct media_store *m, struct media_handle *h,
 		memo_add(m, &st, out->sha256);
 		return 0;
 	}
-	if (!h->upload[0] && media_path(m, h->name, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	return bundle_inspect(h->upload[0] ? h->upload : path, h->name, &out->info);
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", h->fd);
+	return bundle_inspect(fd_path, h->name, &out->info);
+}
+
+int media_handle_finish(struct media_store *m, struct media_handle *h,
+			struct media_entry *out)
+{
+	int r;
+
+	pthread_mutex_lock(&h->lock);
+	r = finish(m, h, out);
+	pthread_mutex_unlock(&h->lock);
+	return r;
 }
 
 static int sync_dir(const char *dir)
@@ -636,33 +723,51 @@ static int sync_dir(const char *dir)
 	return fd < 0 || fsync(fd) < 0 ? -errno : 0;
 }
 
-int media_handle_publish(struct media_store *m, struct media_handle *h, const char *name)
+int media_publish_file(struct media_store *m, const char *from, const char *name)
 {
 	char path[PATH_MAX];
 
-	assert(h->upload[0]);
 	if (media_path(m, name, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	if (rename(h->upload, path) < 0)
+	if (rename(from, path) < 0)
 		return -errno;
-	uploads_unlink(h);
-	h->upload[0] = '\0';
-	h->published = true;
-	str_copy(h->name, sizeof(h->name), name);
 	return sync_dir(m->dir);
+}
+
+int media_handle_publish(struct media_store *m, struct media_handle *h, const char *name)
+{
+	char path[PATH_MAX];
+	int r = 0;
+
+	pthread_mutex_lock(&h->lock);
+	assert(h->upload[0]);
+	if (media_path(m, name, path, sizeof(path)) < 0)
+		r = -ENAMETOOLONG;
+	else if (rename(h->upload, path) < 0)
+		r = -errno;
+	if (r == 0) { /* the point of no return: the file is published, synced or not */
+		pthread_mutex_lock(&m->lock); /* media_upload_apply reads it under that */
+		h->upload[0] = '\0';
+		pthread_mutex_unlock(&m->lock);
+		h->published = true;
+		r = sync_dir(m->dir);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return r;
 }
 
 void media_handle_close(struct media_handle *h)
 {
 	if (!h)
 		return;
-	if (h->upload[0]) {
-		uploads_unlink(h);
+	if (h->writable)
+		writers_remove(h);
+	if (h->digest)
+		trailing_end(h->digest, 0, NULL); /* before the descriptor it reads goes */
+	if (h->upload[0])
 		unlink(h->upload);
-	}
 	if (h->fd >= 0)
 		close(h->fd);
-	if (h->digest)
-		trailing_end(h->digest, 0, NULL);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

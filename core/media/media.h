@@ -45,10 +45,10 @@ struct media_store {
 	char uploads[PATH_MAX];  /* <state>/uploads */
 	struct media_entry *items;  /* by name; the caller serialises access */
 	size_t n;
-	pthread_mutex_t lock;       /* the memos and the open uploads */
+	pthread_mutex_t lock;       /* the memos and the writers */
 	struct media_memo memo[16];
 	size_t memo_next;
-	struct media_handle *open_uploads;
+	struct media_handle *writers;  /* open writable handles */
 };
 
 /* The rule for names in media/: 1–255 bytes of UTF-8, no '/', no control character, not
@@ -93,16 +93,21 @@ int media_handle_stat(struct media_handle *h, struct stat *st);
 /* The name the handle was opened on; whether it has been written since the last finish,
  * and whether it waits to be published. */
 const char *media_handle_name(const struct media_handle *h);
-bool media_handle_dirty(const struct media_handle *h);
-bool media_handle_unpublished(const struct media_handle *h);
+bool media_handle_dirty(struct media_handle *h);
+bool media_handle_unpublished(struct media_handle *h);
 /* A write failed after the upload was published (by the close of a dup before the
  * writes, as dd makes): the published file is to go as well. */
-bool media_handle_failed_after_publish(const struct media_handle *h);
+bool media_handle_failed_after_publish(struct media_handle *h);
+/* Whether <state>/media/<name> is the file the handle holds (not removed or replaced). */
+bool media_handle_is_at(struct media_store *m, struct media_handle *h, const char *name);
+/* Whether a handle open for writing holds name (a file in use must not change). */
+bool media_being_written(struct media_store *m, const char *name);
 /* Makes the written data durable (fsync) and describes it in out (as it will read once
  * published): the step of a close that needs no lock. A failed upload gives its error. */
 int media_handle_finish(struct media_store *m, struct media_handle *h,
 			struct media_entry *out);
-/* Renames the upload into <state>/media/<name> (replacing a file of that name). */
+/* Renames the upload into <state>/media/<name> (replacing a file of that name). Once
+ * renamed it is published, even when the directory's sync then fails (its error). */
 int media_handle_publish(struct media_store *m, struct media_handle *h, const char *name);
 /* Runs fn on the file of an unpublished upload named name, if one is open: metadata set
  * by path on a file still being uploaded (cp -p, install, sftp) lands on the upload.
@@ -112,6 +117,13 @@ int media_upload_apply(struct media_store *m, const char *name,
 /* Closes it; an unpublished upload is deleted. */
 void media_handle_close(struct media_handle *h);
 
+/* Renames the finished file at from (in <state>/uploads) to <state>/media/<name> and
+ * syncs the directory. */
+int media_publish_file(struct media_store *m, const char *from, const char *name);
+/* Forgets the remembered digest of the file at path (removed or cut). */
+void media_forget_digest(struct media_store *m, const char *path);
+/* st's mtime in ns (saturated past the year 2262). */
+int64_t media_mtime_ns(const struct stat *st);
 /* Remembers the digest of the file at path, made as it was written (a guest ISO), so
  * that media_examine does not read it again. */
 void media_remember_digest(struct media_store *m, const char *path, const char *sha256);

@@ -137,6 +137,10 @@ check_eq "mode of a .tok after chmod 0644" 600 "$(stat -c %a media/site.tok)"
 install -m 0666 "$TMP/site.tok" media/other.TOK
 check_eq "mode of install -m 0666 .TOK" 600 "$(stat -c %a media/other.TOK)"
 check_eq "mode in the store" 600 "$(stat -c %a "$store/site.tok")"
+rsync --chmod=F0644 "$TMP/site.tok" media/rsynced.tok # via .rsynced.tok.XXXXXX, then a rename
+check_eq "mode of an rsync'd .tok (staged under a dot-name at 0644)" 600 \
+	"$(stat -c %a "$store/rsynced.tok")"
+rm media/rsynced.tok
 pass "tokens 0600"
 
 say "names: 1-255 bytes of UTF-8, no control character"
@@ -226,6 +230,16 @@ check_eq "media/ after the refused changes" "$before" "$(snap)"
 cmp -s "$b535" "media/$BUNDLE_535" || fail "the bundle in use changed"
 check_grep "groups/g" "media-info/$BUNDLE_535/error"
 pass "EBUSY"
+
+say "a file open for writing cannot be put to use until it is closed"
+upload_iso open.iso
+exec {w}>>media/open.iso
+put_refused "$EBUSY" groups/g/driver_iso open.iso
+exec {w}>&-
+check_grep "open for writing" groups/g/error
+put groups/g/driver_iso open.iso
+put groups/g/driver_iso guest.iso
+pass "EBUSY while open for writing"
 
 say "the same files can go once the group lets go of them"
 put groups/g/driver ""
