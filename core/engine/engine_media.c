@@ -4,6 +4,7 @@
  * engine lock, and only the steps that change the table (publish, rename, unlink) take
  * it. */
 #include "engine_internal.h"
+#include "crashpoint.h"
 #include "util.h"
 
 #include <errno.h>
@@ -265,6 +266,7 @@ int engine_media_flush(struct engine *e, struct media_handle *h)
 	if (!media_handle_unpublished(h) && !media_handle_is_at(&e->media, h, m.name))
 		return 0; /* written in place, but removed or replaced meanwhile: not recorded */
 	r = commit_change(e, media_row_save, &m);
+	crashpoint("media-row-committed");
 	if (r >= 0 && media_handle_unpublished(h))
 		r = media_handle_publish(&e->media, h, m.name);
 	if (!media_handle_unpublished(h) && media_put(&e->media, &m) >= 0)

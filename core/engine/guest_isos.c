@@ -3,6 +3,7 @@
  * lock released, and pointing driver_iso at it once published; the checks of
  * make_guest_iso, driver_iso and client_token; and the removal of images no group uses. */
 #include "engine_internal.h"
+#include "crashpoint.h"
 #include "guest_iso.h"
 #include "util.h"
 
@@ -225,6 +226,7 @@ static int iso_publish(struct engine *e, const struct iso_input *in, struct medi
 	m->generated = true;
 	engine_object(e, "media/%s", m->name);
 	r = commit_change(e, media_row_save, m);
+	crashpoint("iso-row-committed");
 	if (r >= 0)
 		r = media_publish_file(&e->media, in->dest, m->name);
 	if (r < 0)
@@ -257,11 +259,14 @@ static void iso_build(struct engine *e, struct iso_job *job)
 			    sha256, err, sizeof(err));
 	if (r >= 0)
 		media_remember_digest(&e->media, in.dest, sha256);
+	crashpoint("iso-built");
 	if (r >= 0 && (r = media_examine(&e->media, iso, in.dest, &m)) < 0)
 		snprintf(err, sizeof(err), "reading the image: %s", strerror(-r));
 	pthread_mutex_lock(&e->lock);
 	if (r >= 0)
 		r = iso_publish(e, &in, &m, err, sizeof(err));
+	if (r >= 0)
+		crashpoint("iso-published");
 	if (r < 0) {
 		media_forget_digest(&e->media, in.dest);
 		unlink(in.dest);
