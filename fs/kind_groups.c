@@ -92,30 +92,14 @@ static const struct node_kind rules_kind = {
 
 /* ---- profiles/: links to the catalogue entries the group would accept ---- */
 
-struct find_ctx {
-	const char *name;
-	bool found;
-};
-
-static int match_name(const char *name, void *ctx)
+static int accepted_profile_list(const struct node *n, engine_name_fn fn, void *ctx)
 {
-	struct find_ctx *f = ctx;
-
-	f->found |= !strcmp(name, f->name);
-	return 0;
+	return engine_for_each_group_profile(n->engine, n->key[0], fn, ctx);
 }
 
 static int accepted_profile_exists(const struct node *n, const char *name)
 {
-	struct find_ctx f = { name, false };
-	int r = engine_for_each_group_profile(n->engine, n->key[0], match_name, &f);
-
-	return r < 0 ? r : f.found ? 0 : -ENOENT;
-}
-
-static int accepted_profile_list(const struct node *n, engine_name_fn fn, void *ctx)
-{
-	return engine_for_each_group_profile(n->engine, n->key[0], fn, ctx);
+	return listed(n, accepted_profile_list, name);
 }
 
 static int accepted_profile_link(const struct node *n, const char *name, char *buf,

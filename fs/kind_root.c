@@ -16,6 +16,7 @@ static const char readme[] =
 	"  vgpus/     every vGPU instance on this host (orphans included)\n"
 	"  media/     the file store: cp a driver bundle (.zip) here; media-info/NAME/\n"
 	"  drivers/   host drivers found in media/'s bundles, and the running one\n"
+	"  tenants/   tenants: mkdir NAME; admin_uid, admin_gid; VMs via vms/VM/tenant\n"
 	"  events     one line per change or refused write (tail -f it)\n"
 	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
@@ -28,6 +29,28 @@ int show_value(struct text *out, int r, const char *value)
 int show_list(struct text *out, int r, const char *value)
 {
 	return r < 0 ? r : text_printf(out, "%s", value);
+}
+
+struct name_match {
+	const char *name;
+	bool found;
+};
+
+static int match_name(const char *name, void *ctx)
+{
+	struct name_match *m = ctx;
+
+	m->found |= !strcmp(name, m->name);
+	return 0;
+}
+
+int listed(const struct node *n, int (*list)(const struct node *n, engine_name_fn fn,
+					      void *ctx), const char *name)
+{
+	struct name_match m = { name, false };
+	int r = list(n, match_name, &m);
+
+	return r < 0 ? r : m.found ? 0 : -ENOENT;
 }
 
 int show_error(const struct node *n, const struct attr *a, struct text *out)
@@ -123,6 +146,7 @@ const struct node_kind root_kind = {
 		{ "media", &media_kind },
 		{ "media-info", &media_info_kind },
 		{ "drivers", &drivers_kind },
+		{ "tenants", &tenants_kind },
 		{ NULL },
 	},
 };

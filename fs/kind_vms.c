@@ -228,25 +228,9 @@ static int group_device_list(const struct node *n, engine_name_fn fn, void *ctx)
 	return engine_for_each_group_device(n->engine, n->key[0], fn, ctx);
 }
 
-struct name_match {
-	const char *name;
-	bool found;
-};
-
-static int match_name(const char *name, void *ctx)
-{
-	struct name_match *m = ctx;
-
-	m->found |= !strcmp(name, m->name);
-	return 0;
-}
-
 static int group_device_exists(const struct node *n, const char *name)
 {
-	struct name_match m = { name, false };
-	int r = engine_for_each_group_device(n->engine, n->key[0], match_name, &m);
-
-	return r < 0 ? r : m.found ? 0 : -ENOENT;
+	return listed(n, group_device_list, name);
 }
 
 static int group_device_link(const struct node *n, const char *name, char *buf, size_t size)

@@ -77,6 +77,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	r = store_open(&e->store, opts->state_dir, err, err_size);
 	if (r >= 0 && (r = store_groups_load(&e->store, &e->groups)) < 0)
 		snprintf(err, err_size, "loading groups: %s", strerror(-r));
+	if (r >= 0 && (r = store_tenants_load(&e->store, &e->tenants)) < 0)
+		snprintf(err, err_size, "loading tenants: %s", strerror(-r));
 	if (r >= 0 && (r = load_settings(e)) < 0)
 		snprintf(err, err_size, "loading host settings: %s", strerror(-r));
 	if (r >= 0 && (r = store_devices_load(&e->store, &e->devices)) < 0)
@@ -116,6 +118,7 @@ void engine_close(struct engine *e)
 	devices_free(&e->devices);
 	host_free(&e->host);
 	groups_free(&e->groups);
+	tenants_free(&e->tenants);
 	events_free(&e->events);
 	store_close(&e->store);
 	pthread_mutex_destroy(&e->lock);

@@ -33,6 +33,7 @@ extern const struct field device_fields[];
 extern const struct field group_fields[];
 extern const struct field rule_fields[];
 extern const struct field host_fields[];
+extern const struct field tenant_fields[];
 
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size);
@@ -146,6 +147,20 @@ int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char 
 /* groups/<g>/devices/: "<vm>:<device>" for each device drawing from the group. */
 int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
 				 void *ctx);
+
+/* Tenants (tenants/<t>; docs/tree.md, "Tenants"). Fields: description admin_uid
+ * admin_gid (set), error (get). A tenant owns the VMs whose vms/<vm>/tenant names it. */
+int engine_for_each_tenant(struct engine *e, engine_name_fn fn, void *ctx);
+int engine_tenant_id(struct engine *e, const char *name);
+int engine_tenant_create(struct engine *e, const char *name);
+int engine_tenant_delete(struct engine *e, const char *name);
+int engine_tenant_get(struct engine *e, const char *name, const char *field, char *buf,
+		      size_t size);
+int engine_tenant_set(struct engine *e, const char *name, const char *field,
+		      const char *value);
+/* The names of the VMs the tenant owns. */
+int engine_for_each_tenant_vm(struct engine *e, const char *name, engine_name_fn fn,
+			      void *ctx);
 
 /* The media store (media/; docs/tree.md, "Media, drivers and guest ISOs"). Names follow
  * media_name_ok (media.h); dot-names are staging files. A handle's data is read and

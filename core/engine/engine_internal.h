@@ -15,6 +15,7 @@
 #include "node_store.h"
 #include "placement.h"
 #include "store.h"
+#include "tenants.h"
 #include "virt.h"
 
 /* A domain we redefined: the DEFINED events libvirt still owes us for it. */
@@ -61,6 +62,7 @@ struct engine {
 	struct host host;
 	struct store store;
 	struct groups groups;
+	struct tenants tenants;
 	struct devices devices;
 	struct events events;
 	struct virt *virt;

@@ -238,11 +238,33 @@ static int vm_restart(struct engine *e, const char *name, const char *value)
 	return 0;
 }
 
-/* Tenants come with tenants/; until then a VM belongs to the provider (""). */
+struct vm_tenant_row {
+	const char *uuid, *tenant;
+};
+
+static int save_vm_tenant(struct engine *e, void *arg)
+{
+	const struct vm_tenant_row *row = arg;
+
+	return store_vm_set_tenant(&e->store, row->uuid, row->tenant);
+}
+
+/* A device of the VM that holds vGPUs, or NULL: they came from the VM's owner's groups,
+ * so the owner cannot change under them. */
+static const struct device *vm_device_holding(struct engine *e, const char *uuid)
+{
+	for (size_t i = 0; i < e->devices.n_vgpus; i++)
+		if (!strcmp(e->devices.vgpus[i].vm_uuid, uuid))
+			return devices_find(&e->devices, uuid, e->devices.vgpus[i].device);
+	return NULL;
+}
+
+/* vms/<vm>/tenant: "" (the provider) or a tenant in tenants/. */
 static int vm_set(struct engine *e, const char *name, const char *field, const char *value)
 {
 	LOCK_ENGINE(e);
-	char uuid[UUID_STR_LEN];
+	char uuid[UUID_STR_LEN], now[NAME_MAX_LEN + 1];
+	const struct device *d;
 	int r = vm_resolve(e, name, uuid);
 
 	if (r < 0)
@@ -250,8 +272,20 @@ static int vm_set(struct engine *e, const char *name, const char *field, const c
 	engine_object(e, "vms/%s", name);
 	if (strcmp(field, "tenant"))
 		return -ENOENT;
-	if (value[0])
-		return refuse(e, -ENOENT, "no tenant named \"%s\"", value);
+	if (value[0] && !value_is_name(value))
+		return refuse(e, -EINVAL, "tenant takes a tenant name or \"\", not \"%s\"", value);
+	if (value[0] && !tenants_find(&e->tenants, value))
+		return refuse(e, -ENOENT, "no tenant named \"%s\" (see tenants/)", value);
+	vm_tenant(e, uuid, now, sizeof(now));
+	if (!strcmp(now, value))
+		return 0;
+	if ((d = vm_device_holding(e, uuid)))
+		return refuse(e, -EBUSY, "device %s of this VM holds vGPUs; free them before the "
+			      "VM changes owner", d->name);
+	r = commit_change(e, save_vm_tenant, &(struct vm_tenant_row){ uuid, value });
+	if (r < 0)
+		return r;
+	events_add(&e->events, "%s/tenant = %s", e->object, value);
 	return 0;
 }
 

@@ -87,3 +87,35 @@ int store_rule_save(struct store *s, const char *group, const struct rule *rule)
 	return store_update(s, "rules", rule_fields, rule, "group_name", group, "name",
 			    rule->name, NULL);
 }
+
+int store_tenants_load(struct store *s, struct tenants *ts)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_add_columns(s, "tenants", tenant_fields);
+
+	if (r >= 0)
+		r = store_select(s, &st, "tenants", "name", tenant_fields);
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct tenant *t = tenants_add(ts, store_column(st, 0));
+
+		if (!t)
+			return -ENOMEM;
+		store_load_fields(tenant_fields, st, 1, t);
+	}
+	return r;
+}
+
+int store_tenant_insert(struct store *s, const char *name)
+{
+	return store_exec(s, "INSERT INTO tenants (name) VALUES (?)", name, NULL);
+}
+
+int store_tenant_delete(struct store *s, const char *name)
+{
+	return store_exec(s, "DELETE FROM tenants WHERE name = ?", name, NULL);
+}
+
+int store_tenant_save(struct store *s, const struct tenant *t)
+{
+	return store_update(s, "tenants", tenant_fields, t, "name", t->name, NULL);
+}

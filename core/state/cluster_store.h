@@ -1,5 +1,5 @@
 /* cluster_store.h — the durable copy of the objects every node of a cluster shares:
- * resource groups and their rules (later tenants, shares and each node's allocation
+ * resource groups and their rules, tenants (later shares and each node's allocation
  * summary per group). Nothing here refers to node-local rows (node_store.h), so this
  * part can move to a cluster store while the node keeps its own.
  *
@@ -9,6 +9,7 @@
 
 #include "groups.h"
 #include "store.h"
+#include "tenants.h"
 
 /* Adds the columns the field tables have gained, then loads every group and rule. */
 int store_groups_load(struct store *s, struct groups *gs);
@@ -16,6 +17,12 @@ int store_groups_load(struct store *s, struct groups *gs);
 int store_group_insert(struct store *s, const char *name);
 int store_group_delete(struct store *s, const char *name);  /* its rules go with it */
 int store_group_save(struct store *s, const struct group *g);  /* every field */
+
+/* Adds the columns tenant_fields has gained, then loads every tenant. */
+int store_tenants_load(struct store *s, struct tenants *ts);
+int store_tenant_insert(struct store *s, const char *name);
+int store_tenant_delete(struct store *s, const char *name);
+int store_tenant_save(struct store *s, const struct tenant *t);  /* every field */
 
 int store_rule_insert(struct store *s, const char *group, const struct rule *rule);
 int store_rule_delete(struct store *s, const char *group, const char *name);

@@ -46,5 +46,8 @@ int store_media_delete(struct store *s, const char *name);
 
 /* vms/<vm>/tenant, "" when the VM has no record. */
 int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size);
+int store_vm_set_tenant(struct store *s, const char *vm_uuid, const char *tenant);
+/* The UUIDs of the VMs a tenant owns, one per line into buf. */
+int store_tenant_vms(struct store *s, const char *tenant, char *buf, size_t size);
 
 #endif

@@ -85,6 +85,8 @@ static const char *const migrations[] = {
 	"  mtime_ns INTEGER NOT NULL,"
 	"  sha256 TEXT NOT NULL,"
 	"  generated INTEGER NOT NULL DEFAULT 0);",
+	/* 4 -> 5: tenants (their fields are added by store_add_columns) */
+	"CREATE TABLE tenants (name TEXT PRIMARY KEY);",
 };
 
 static int sqlite_errno(int rc)

@@ -656,11 +656,11 @@ w        | $RL/enabled                  | 1 1                      | EINVAL  | $
 w        | $RL/enabled                  | 1\x00                    | EINVAL  | $RL
 wa       | $RL/slot                     | 0000:43:00.0             | EINVAL  | $RL
 wc       | $RL/slots                    | 0000:43:00.0             | ENOENT  | $RL
-# vms/VM/tenant: only ""; restart: write-only, 1
+# vms/VM/tenant: "" or a tenant of tenants/ (none here); restart: write-only, 1
 w        | $V/tenant                    | acme                     | ENOENT  | $V
-w        | $V/tenant                    | \s                       | ENOENT  | $V
-w        | $V/tenant                    | acme corp                | ENOENT  | $V
-w        | $V/tenant                    | acme\nbob                | ENOENT  | $V
+w        | $V/tenant                    | \s                       | EINVAL  | $V
+w        | $V/tenant                    | acme corp                | EINVAL  | $V
+w        | $V/tenant                    | acme\nbob                | EINVAL  | $V
 w        | $V/tenant                    | \x00                     | EINVAL  | $V
 w        | $V/tenant                    | caf\xe9                  | EINVAL  | $V
 w        | $V/tenant                    | *4097:t                  | EFBIG   | $V
