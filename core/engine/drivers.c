@@ -225,44 +225,104 @@ static int driver_gpus_text(struct engine *e, const char *version, char *buf, si
 	return len < size ? 0 : -E2BIG;
 }
 
+/* drivers/<version>/: one getter per file. b is the bundle the version is taken from,
+ * NULL for a running driver that has none. */
+struct driver_view {
+	struct engine *e;
+	const char *version;
+	const struct bundle_info *b;
+};
+
+static int get_bundles(const struct driver_view *v, char *buf, size_t size)
+{
+	return bundles_text(v->e, v->version, buf, size);
+}
+
+static int get_host_version(const struct driver_view *v, char *buf, size_t size)
+{
+	return str_copy(buf, size, v->version);
+}
+
+static int get_linux_guest(const struct driver_view *v, char *buf, size_t size)
+{
+	return str_copy(buf, size, v->b ? v->b->linux_guest_version : "");
+}
+
+static int get_windows_guest(const struct driver_view *v, char *buf, size_t size)
+{
+	return str_copy(buf, size, v->b ? v->b->windows_guest_version : "");
+}
+
+static int get_branch(const struct driver_view *v, char *buf, size_t size)
+{
+	return compat_branch(v->version, buf, size);
+}
+
+static int get_release(const struct driver_view *v, char *buf, size_t size)
+{
+	int release = compat_release(v->version);
+
+	return release < 0 ? str_copy(buf, size, "unknown") : str_printf(buf, size, "%d", release);
+}
+
+static int get_host_package(const struct driver_view *v, char *buf, size_t size)
+{
+	return str_copy(buf, size, v->b ? v->b->host_package.path : "");
+}
+
+static int get_guest_files(const struct driver_view *v, char *buf, size_t size)
+{
+	return guest_files_text(v->b, buf, size);
+}
+
+static int get_running(const struct driver_view *v, char *buf, size_t size)
+{
+	char running[BUNDLE_VERSION_MAX];
+
+	running_driver(v->e, running, sizeof(running));
+	return str_copy(buf, size, strcmp(v->version, running) ? "0" : "1");
+}
+
+static int get_supported(const struct driver_view *v, char *buf, size_t size)
+{
+	return str_copy(buf, size, support_word(host_support(v->e, v->version), true));
+}
+
+static int get_gpus(const struct driver_view *v, char *buf, size_t size)
+{
+	return driver_gpus_text(v->e, v->version, buf, size);
+}
+
+static const struct {
+	const char *name;
+	int (*get)(const struct driver_view *v, char *buf, size_t size);
+} driver_files[] = {
+	{ "bundles", get_bundles },
+	{ "host_version", get_host_version },
+	{ "linux_guest_version", get_linux_guest },
+	{ "windows_guest_version", get_windows_guest },
+	{ "vgpu_branch", get_branch },
+	{ "vgpu_release", get_release },
+	{ "host_package", get_host_package },
+	{ "guest_files", get_guest_files },
+	{ "running", get_running },
+	{ "supported", get_supported },
+	{ "gpus", get_gpus },
+};
+
 int engine_driver_get(struct engine *e, const char *version, const char *field, char *buf,
 		      size_t size)
 {
 	LOCK_ENGINE(e);
-	char running[BUNDLE_VERSION_MAX];
 	const struct media_entry *b;
-	const struct bundle_info *i;
-	int release;
 
 	if (!value_is_driver_version(version) || !driver_listed(e, version))
 		return -ENOENT;
 	b = driver_bundle(e, version, false);
-	i = b ? &b->info : NULL;
-	release = compat_release(version);
-	running_driver(e, running, sizeof(running));
-	if (!strcmp(field, "bundles"))
-		return bundles_text(e, version, buf, size);
-	if (!strcmp(field, "host_version"))
-		return str_copy(buf, size, version);
-	if (!strcmp(field, "linux_guest_version"))
-		return str_copy(buf, size, i ? i->linux_guest_version : "");
-	if (!strcmp(field, "windows_guest_version"))
-		return str_copy(buf, size, i ? i->windows_guest_version : "");
-	if (!strcmp(field, "vgpu_branch"))
-		return compat_branch(version, buf, size);
-	if (!strcmp(field, "vgpu_release"))
-		return release < 0 ? str_copy(buf, size, "unknown") :
-				     str_printf(buf, size, "%d", release);
-	if (!strcmp(field, "host_package"))
-		return str_copy(buf, size, i ? i->host_package.path : "");
-	if (!strcmp(field, "guest_files"))
-		return guest_files_text(i, buf, size);
-	if (!strcmp(field, "running"))
-		return str_copy(buf, size, strcmp(version, running) ? "0" : "1");
-	if (!strcmp(field, "supported"))
-		return str_copy(buf, size, support_word(host_support(e, version), true));
-	if (!strcmp(field, "gpus"))
-		return driver_gpus_text(e, version, buf, size);
+	for (size_t i = 0; i < ARRAY_SIZE(driver_files); i++)
+		if (!strcmp(field, driver_files[i].name))
+			return driver_files[i].get(&(struct driver_view){ e, version,
+							b ? &b->info : NULL }, buf, size);
 	return -ENOENT;
 }
 

@@ -166,13 +166,6 @@ int engine_media_stat(struct engine *e, const char *name, struct stat *st)
 	return S_ISREG(st->st_mode) ? 0 : -ENOENT;
 }
 
-static bool is_token_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 4 && !strcasecmp(name + n - 4, ".tok");
-}
-
 int engine_media_open(struct engine *e, const char *name, int flags, bool create, mode_t mode,
 		      uid_t uid, gid_t gid, struct media_handle **out)
 {
@@ -187,7 +180,7 @@ int engine_media_open(struct engine *e, const char *name, int flags, bool create
 	engine_object(e, "media/%s", name);
 	if (writable && (r = refuse_if_used(e, name, flags & O_TRUNC ? "overwrite" : "write")) < 0)
 		return r;
-	if (is_token_name(name))
+	if (bundle_kind_of_name(name) == MEDIA_TOKEN)
 		mode &= 0600; /* a licence token is a secret */
 	return media_handle_open(&e->media, name, flags, create, mode, uid, gid, out);
 }
@@ -382,7 +375,7 @@ int engine_media_rename(struct engine *e, const char *from, const char *to, unsi
 	if (publish && !examined_still(from_path, &m) &&
 	    (r = media_examine(&e->media, to, from_path, &m)) < 0)
 		return r;
-	if (is_token_name(to))
+	if (bundle_kind_of_name(to) == MEDIA_TOKEN)
 		chmod_no_follow(from_path, 0600); /* a token must not become readable by all */
 	if (rename(from_path, to_path) < 0)
 		return -errno;
@@ -468,7 +461,7 @@ static int media_set_meta(struct engine *e, const char *name,
 
 int engine_media_chmod(struct engine *e, const char *name, mode_t mode)
 {
-	if (is_token_name(name))
+	if (bundle_kind_of_name(name) == MEDIA_TOKEN)
 		mode &= ~(mode_t)077;
 	mode &= 07777;
 	return media_set_meta(e, name, apply_chmod, &mode);

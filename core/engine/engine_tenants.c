@@ -121,14 +121,16 @@ int engine_tenant_get(struct engine *e, const char *name, const char *field, cha
 	return -ENOENT;
 }
 
-/* admin_uid/admin_gid hold numbers: a name is resolved now, and an unknown one refused. */
-static int resolve_admin(struct engine *e, const char *field, char *value, size_t size)
+/* admin_uid/admin_gid hold numbers: a name in want is resolved now, and an unknown one
+ * refused. Other fields pass. */
+static int resolve_admin(struct engine *e, const char *field, struct tenant *want)
 {
 	bool group = !strcmp(field, "admin_gid");
-	char id[16];
+	char *value = group ? want->admin_gid : want->admin_uid, id[16];
+	size_t size = group ? sizeof(want->admin_gid) : sizeof(want->admin_uid);
 	int r;
 
-	if (strcmp(field, "admin_uid") && !group)
+	if (!group && strcmp(field, "admin_uid"))
 		return 0;
 	r = tenant_resolve_id(value, group, id, sizeof(id));
 	if (r == -ENOENT)
@@ -156,8 +158,7 @@ int engine_tenant_set(struct engine *e, const char *name, const char *field,
 	want = *t;
 	if (field_parse(f, value, &want, why, sizeof(why)) < 0)
 		return refuse(e, -EINVAL, "%s", why);
-	r = resolve_admin(e, field, !strcmp(field, "admin_gid") ? want.admin_gid :
-			  want.admin_uid, sizeof(want.admin_uid));
+	r = resolve_admin(e, field, &want);
 	if (r < 0 || field_equal(f, t, &want))
 		return r < 0 ? r : 0;
 	r = commit_change(e, save_tenant, &want);

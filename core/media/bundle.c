@@ -505,32 +505,49 @@ static int inspect_zip(const struct source *src, struct bundle_info *out)
 	return 0;
 }
 
-static int inspect(const struct source *src, const char *name, struct bundle_info *out)
+enum media_kind bundle_kind_of_name(const char *name)
 {
 	char version[BUNDLE_VERSION_MAX];
 
-	if (has_extension(name, ".zip")) {
-		out->kind = MEDIA_DRIVER_BUNDLE;
+	if (has_extension(name, ".zip"))
+		return MEDIA_DRIVER_BUNDLE;
+	if (has_extension(name, ".iso"))
+		return MEDIA_ISO;
+	if (has_extension(name, ".tok"))
+		return MEDIA_TOKEN;
+	return lone_host_package(name, version) ? MEDIA_HOST_PACKAGE : MEDIA_OTHER;
+}
+
+static int inspect(const struct source *src, const char *name, struct bundle_info *out)
+{
+	out->kind = bundle_kind_of_name(name);
+	if (out->kind == MEDIA_DRIVER_BUNDLE)
 		return inspect_zip(src, out);
-	}
-	if (has_extension(name, ".iso")) {
-		out->kind = MEDIA_ISO;
+	if (out->kind == MEDIA_ISO)
 		return inspect_iso(src, out);
-	}
-	if (has_extension(name, ".tok")) {
-		out->kind = MEDIA_TOKEN;
-		return 0;
-	}
-	if (lone_host_package(name, version)) {
+	if (out->kind == MEDIA_HOST_PACKAGE) {
 		/* Never invalid: its contents are the installer's business. */
-		out->kind = MEDIA_HOST_PACKAGE;
-		str_copy(out->host_version, sizeof(out->host_version), version);
+		lone_host_package(name, out->host_version);
 		str_copy(out->host_package.path, sizeof(out->host_package.path), name);
 		out->host_package.size = src->size;
-		return 0;
 	}
-	out->kind = MEDIA_OTHER;
 	return 0;
+}
+
+bool bundle_info_equal(const struct bundle_info *a, const struct bundle_info *b)
+{
+	if (a->kind != b->kind || strcmp(a->invalid, b->invalid) ||
+	    strcmp(a->host_version, b->host_version) ||
+	    strcmp(a->linux_guest_version, b->linux_guest_version) ||
+	    strcmp(a->windows_guest_version, b->windows_guest_version) ||
+	    strcmp(a->host_package.path, b->host_package.path) ||
+	    a->host_package.size != b->host_package.size || a->n_guest_files != b->n_guest_files)
+		return false;
+	for (size_t i = 0; i < a->n_guest_files; i++)
+		if (strcmp(a->guest_files[i].path, b->guest_files[i].path) ||
+		    a->guest_files[i].size != b->guest_files[i].size)
+			return false;
+	return true;
 }
 
 int bundle_inspect(const char *path, const char *name, struct bundle_info *out)

@@ -50,6 +50,12 @@ struct bundle_info {
 	size_t n_guest_files;
 };
 
+/* The kind a file's name alone gives (its extension, or NVIDIA's host package names):
+ * what its content is then checked against. */
+enum media_kind bundle_kind_of_name(const char *name);
+/* Whether two inspections say the same (tests, the fuzzer). */
+bool bundle_info_equal(const struct bundle_info *a, const struct bundle_info *b);
+
 /* Fills out from the file at path, whose media store name (used for the kind, and as a
  * lone host package's path) is name. Reads the zip's headers only, never member data.
  * Returns 0, or -errno when the file cannot be opened, stat'd or read (-EISDIR for a

@@ -46,22 +46,6 @@ static bool is_safe_path(const char *path)
 	return true;
 }
 
-static bool same_info(const struct bundle_info *a, const struct bundle_info *b)
-{
-	if (a->kind != b->kind || strcmp(a->invalid, b->invalid) ||
-	    strcmp(a->host_version, b->host_version) ||
-	    strcmp(a->linux_guest_version, b->linux_guest_version) ||
-	    strcmp(a->windows_guest_version, b->windows_guest_version) ||
-	    strcmp(a->host_package.path, b->host_package.path) ||
-	    a->host_package.size != b->host_package.size || a->n_guest_files != b->n_guest_files)
-		return false;
-	for (size_t i = 0; i < a->n_guest_files; i++)
-		if (strcmp(a->guest_files[i].path, b->guest_files[i].path) ||
-		    a->guest_files[i].size != b->guest_files[i].size)
-			return false;
-	return true;
-}
-
 static void check_zip(const uint8_t *data, size_t size)
 {
 	struct bundle_info info, again;
@@ -103,7 +87,7 @@ static void check_zip(const uint8_t *data, size_t size)
 	}
 
 	FUZZ_CHECK(bundle_inspect_memory(data, size, "x.zip", &again) == 0);
-	FUZZ_CHECK(same_info(&info, &again));
+	FUZZ_CHECK(bundle_info_equal(&info, &again));
 }
 
 static void check_iso(const uint8_t *data, size_t size)

@@ -45,22 +45,6 @@ static void check_invalid(const struct bundle_info *info, const char *prefix)
 	CHECK(strchr(info->invalid, '\n') == NULL);
 }
 
-static bool same_info(const struct bundle_info *a, const struct bundle_info *b)
-{
-	if (a->kind != b->kind || strcmp(a->invalid, b->invalid) ||
-	    strcmp(a->host_version, b->host_version) ||
-	    strcmp(a->linux_guest_version, b->linux_guest_version) ||
-	    strcmp(a->windows_guest_version, b->windows_guest_version) ||
-	    strcmp(a->host_package.path, b->host_package.path) ||
-	    a->host_package.size != b->host_package.size || a->n_guest_files != b->n_guest_files)
-		return false;
-	for (size_t i = 0; i < a->n_guest_files; i++)
-		if (strcmp(a->guest_files[i].path, b->guest_files[i].path) ||
-		    a->guest_files[i].size != b->guest_files[i].size)
-			return false;
-	return true;
-}
-
 static int write_file(const char *path, const void *data, size_t size)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -80,7 +64,7 @@ static void inspect(const void *data, size_t size, const char *name, struct bund
 	snprintf(path, sizeof(path), "%s/inspected", tmp_dir);
 	CHECK(write_file(path, data, size) == 0);
 	CHECK(bundle_inspect(path, name, &from_file) == 0);
-	CHECK(same_info(out, &from_file));
+	CHECK(bundle_info_equal(out, &from_file));
 	unlink(path);
 }
 
@@ -740,7 +724,7 @@ static void check_made_bundle(const char *path)
 	if (f)
 		fclose(f);
 	CHECK(bundle_inspect_memory(data, (size_t)st.st_size, name, &info) == 0);
-	CHECK(same_info(&info, &from_file));
+	CHECK(bundle_info_equal(&info, &from_file));
 
 	printf("# %s: %s\n", name, info.invalid[0] ? info.invalid : "valid");
 	CHECK(info.kind == MEDIA_DRIVER_BUNDLE);
