@@ -145,6 +145,7 @@ static const struct node_kind group_kind = {
 		{ "vgpus_total", 0444, false, show_group },
 		{ "vgpus_used", 0444, false, show_group },
 		{ "vgpus_free", 0444, false, show_group },
+		{ "vgpus_reserved", 0444, false, show_group },
 		{ "iso_status", 0444, false, show_group },
 		{ "iso_error", 0444, false, show_group },
 		{ "error", 0444, false, show_group },

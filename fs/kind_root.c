@@ -133,20 +133,21 @@ const struct node_kind root_kind = {
 	.attrs = (const struct attr[]) {
 		{ "README", 0444, true, show_readme },
 		{ "version", 0444, true, show_version },
-		{ "events", 0444, false, .size = events_size, .read_at = events_read },
+		/* 0440, group --admin-group: lines may name any tenant */
+		{ "events", 0440, false, .size = events_size, .read_at = events_read },
 		{ NULL },
 	},
 	.subdirs = (const struct subdir[]) {
-		{ "host", &host_kind },
-		{ "gpus", &gpus_kind },
-		{ "profiles", &profiles_kind },
-		{ "groups", &groups_kind },
-		{ "vms", &vms_kind },
-		{ "vgpus", &vgpus_kind },
-		{ "media", &media_kind },
-		{ "media-info", &media_info_kind },
-		{ "drivers", &drivers_kind },
-		{ "tenants", &tenants_kind },
+		{ "host", &host_kind, PART_PROVIDER },
+		{ "gpus", &gpus_kind, PART_CATALOGUE },
+		{ "profiles", &profiles_kind, PART_CATALOGUE },
+		{ "groups", &groups_kind, PART_PROVIDER },
+		{ "vms", &vms_kind, PART_CATALOGUE },  /* its entries have owners */
+		{ "vgpus", &vgpus_kind, PART_CATALOGUE },
+		{ "media", &media_kind, PART_PROVIDER },
+		{ "media-info", &media_info_kind, PART_PROVIDER },
+		{ "drivers", &drivers_kind, PART_PROVIDER },
+		{ "tenants", &tenants_kind, PART_CATALOGUE },
 		{ NULL },
 	},
 };

@@ -33,6 +33,11 @@ static int vgpu_list(const struct node *n, engine_name_fn fn, void *ctx)
 	return engine_for_each_vgpu(n->engine, NULL, fn, ctx);
 }
 
+static int vgpu_owner(const struct node *n, const char *uuid, char *buf, size_t size)
+{
+	return engine_vgpu_owner(n->engine, uuid, buf, size);
+}
+
 static const struct node_kind vgpu_kind = {
 	.attrs = (const struct attr[]) {
 		{ "gpu", 0444, false, show_vgpu },
@@ -51,6 +56,7 @@ const struct node_kind vgpus_kind = {
 	.entry_kind = &vgpu_kind,
 	.list = vgpu_list,
 	.exists = vgpu_exists,
+	.owner = vgpu_owner,
 };
 
 /* gpus/<bdf>/vgpus/: links to the vGPUs on that GPU */
@@ -69,6 +75,7 @@ const struct node_kind gpu_vgpus_kind = {
 	.list = gpu_vgpu_list,
 	.exists = vgpu_exists,
 	.readlink = gpu_vgpu_link,
+	.owner = vgpu_owner,
 };
 
 /* ---- vms/<vm>/devices/<dev> ---- */
@@ -139,6 +146,7 @@ static const struct node_kind device_kind = {
 		{ "vgpus", &device_vgpus_kind },
 		{ NULL },
 	},
+	.tenant_writes = true,
 };
 
 static int device_exists(const struct node *n, const char *name)
@@ -167,6 +175,7 @@ static const struct node_kind devices_kind = {
 	.exists = device_exists,
 	.mkdir = device_mkdir,
 	.rmdir = device_rmdir,
+	.tenant_writes = true,
 };
 
 /* ---- vms/<vm> ---- */
@@ -194,7 +203,7 @@ static const struct node_kind vm_kind = {
 		{ "state", 0444, false, show_vm },
 		{ "tenant", 0644, false, show_vm, store_vm },
 		{ "restart_required", 0444, false, show_vm },
-		{ "restart", 0200, false, NULL, store_vm },
+		{ "restart", 0200, false, NULL, store_vm, .tenant_writes = true },
 		{ "definition", 0444, false, show_vm },
 		{ "error", 0444, false, show_vm },
 		{ NULL },
@@ -215,13 +224,21 @@ static int vm_list(const struct node *n, engine_name_fn fn, void *ctx)
 	return engine_for_each_vm(n->engine, fn, ctx);
 }
 
+static int vm_owner(const struct node *n, const char *name, char *buf, size_t size)
+{
+	return engine_vm_owner(n->engine, name, buf, size);
+}
+
 const struct node_kind vms_kind = {
 	.entry_kind = &vm_kind,
 	.list = vm_list,
 	.exists = vm_exists,
+	.owner = vm_owner,
 };
 
-/* ---- groups/<g>/devices/: "<vm>:<dev>" -> ../../../vms/<vm>/devices/<dev> ---- */
+/* ---- groups/<g>/devices/: "<vm>:<dev>" -> ../../../vms/<vm>/devices/<dev>, and a
+ * share's "tenant=<t>:node=<node>:share=<s>" -> ../../../tenants/<t>/nodes/<node>/devices/<s>
+ * (a device name holds no '=', so the part after the last ':' tells them apart) ---- */
 
 static int group_device_list(const struct node *n, engine_name_fn fn, void *ctx)
 {
@@ -236,16 +253,38 @@ static int group_device_exists(const struct node *n, const char *name)
 static int group_device_link(const struct node *n, const char *name, char *buf, size_t size)
 {
 	const char *colon = strrchr(name, ':');
+	char tenant[TREE_NAME_MAX], node[TREE_NAME_MAX], share[TREE_NAME_MAX];
 
 	(void)n;
 	if (!colon)
 		return -ENOENT;
+	if (strchr(colon, '=')) {
+		if (sscanf(name, "tenant=%255[^:]:node=%255[^:]:share=%255s", tenant, node,
+			   share) != 3)
+			return -ENOENT;
+		return snprintf(buf, size, "../../../tenants/%s/nodes/%s/devices/%s", tenant,
+				node, share) >= (int)size ? -ENAMETOOLONG : 0;
+	}
 	return snprintf(buf, size, "../../../vms/%.*s/devices/%s", (int)(colon - name), name,
 			colon + 1) >= (int)size ? -ENAMETOOLONG : 0;
+}
+
+/* A share's link is its tenant's; a VM device's, the provider's. */
+static int group_device_owner(const struct node *n, const char *name, char *buf, size_t size)
+{
+	const char *colon = strrchr(name, ':');
+
+	(void)n;
+	if (!colon || !strchr(colon, '=') || strncmp(name, "tenant=", 7))
+		return snprintf(buf, size, "%s", "") < 0 ? -EINVAL : 0;
+	name += 7;
+	return snprintf(buf, size, "%.*s", (int)strcspn(name, ":"), name) >= (int)size ?
+		-ENAMETOOLONG : 0;
 }
 
 const struct node_kind group_devices_kind = {
 	.list = group_device_list,
 	.exists = group_device_exists,
 	.readlink = group_device_link,
+	.owner = group_device_owner,
 };

@@ -11,6 +11,7 @@
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct options {
 	const char *sysfs_root;
 	const char *libvirt_uri;
 	const char *state_dir;
+	const char *admin_group;
 	int show_help;
 	int show_version;
 	int check;
@@ -34,6 +36,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--libvirt %s", libvirt_uri),
 	OPTION("--state=%s", state_dir),
 	OPTION("--state %s", state_dir),
+	OPTION("--admin-group=%s", admin_group),
+	OPTION("--admin-group %s", admin_group),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -51,6 +55,8 @@ static void usage(const char *prog)
 	       "  --sysfs-root DIR   sysfs to manage (default /sys)\n"
 	       "  --libvirt URI      libvirt connection (default qemu:///system)\n"
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
+	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
+	       "                     (default adm)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
@@ -164,6 +170,26 @@ out:
 	return status;
 }
 
+/* --admin-group: a group name or gid; the default, adm, may be missing (root's then). */
+static int set_admin_group(const char *name, bool given)
+{
+	struct group *g = getgrnam(name);
+	char *end;
+	unsigned long gid = strtoul(name, &end, 10);
+
+	if (g) {
+		gid = g->gr_gid;
+	} else if (!*name || *end || gid > 0x7ffffffe) {
+		if (given) {
+			fprintf(stderr, "vgpufs: --admin-group: no group named '%s'\n", name);
+			return -1;
+		}
+		gid = 0;
+	}
+	tree_set_admin_group((gid_t)gid);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -188,6 +214,9 @@ int main(int argc, char *argv[])
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);
+	} else if (set_admin_group(opts.admin_group ? opts.admin_group : "adm",
+				   opts.admin_group != NULL) < 0) {
+		r = 2;
 	} else {
 		/* allow_other: everyone may read the tree, the mode bits say who may write */
 		fuse_opt_add_arg(&args, geteuid() == 0 ?
@@ -199,5 +228,6 @@ int main(int argc, char *argv[])
 	free((void *)opts.sysfs_root);
 	free((void *)opts.libvirt_uri);
 	free((void *)opts.state_dir);
+	free((void *)opts.admin_group);
 	return r;
 }

@@ -55,6 +55,7 @@ struct handle {
 };
 
 static struct timespec mount_time; /* every node shows it, as sysfs shows boot time */
+static gid_t admin_group;          /* may read /vgpu/events besides root */
 static struct handle open_handles = { &open_handles, &open_handles };
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -135,6 +136,41 @@ static struct engine *current_engine(void)
 	return fuse_get_context()->private_data;
 }
 
+void tree_set_admin_group(gid_t gid)
+{
+	admin_group = gid;
+}
+
+/* The caller of the request in progress, with its supplementary groups (read only for
+ * callers other than root, who may reach everything). */
+struct who {
+	struct caller c;
+	gid_t groups[64];
+};
+
+static const struct caller *current_caller(struct who *w)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	int n = ctx->uid ? fuse_getgroups(64, w->groups) : 0;
+
+	w->c = (struct caller){ ctx->uid, ctx->gid, w->groups, n > 64 ? 64 : n > 0 ? n : 0 };
+	return &w->c;
+}
+
+/* Whether c may read (4) or write (2) a file of st by its mode and owner. */
+static bool caller_may(const struct caller *c, const struct stat *st, mode_t want)
+{
+	bool member = c->gid == st->st_gid;
+
+	for (size_t i = 0; i < c->n_groups && !member; i++)
+		member = c->groups[i] == st->st_gid;
+	if (c->uid == 0)
+		return true;
+	if (c->uid == st->st_uid)
+		return st->st_mode & (want << 6);
+	return st->st_mode & (member ? want << 3 : want);
+}
+
 /* ---- walking ---- */
 
 /* The attributes of the kinds' field tables, made once before mounting. */
@@ -153,7 +189,8 @@ static void make_field_attrs(const struct node_kind *k, int depth)
 		assert(n_field_attrs < sizeof(field_attrs) / sizeof(*field_attrs));
 		assert(k->show_field && k->store_field);
 		field_attrs[n_field_attrs++] = (struct field_attr){
-			k, { f->name, 0644, false, k->show_field, k->store_field }
+			k, { f->name, 0644, false, k->show_field, k->store_field,
+			     .tenant_writes = k->tenant_writes }
 		};
 	}
 	for (const struct subdir *s = k->subdirs; s && s->name; s++)
@@ -180,6 +217,14 @@ static const struct node_kind *find_subdir(const struct node_kind *k, const char
 	return NULL;
 }
 
+static enum tree_part find_subdir_part(const char *name)
+{
+	for (const struct subdir *s = root_kind.subdirs; s->name; s++)
+		if (!strcmp(s->name, name))
+			return s->part;
+	return PART_CATALOGUE;
+}
+
 static bool accepts_writes(const struct node_kind *k)
 {
 	if (k->fields && k->fields[0].name)
@@ -201,23 +246,47 @@ static int enter(struct node *n, const struct node_kind *kind, const char *name)
 	return 0;
 }
 
-/* Steps from directory t->node into component name; last says whether it ends the path. */
-static int step(struct target *t, const char *name, bool last)
+/* The owner of entry name of a collection with owners, and whether c may reach it. */
+static int entry_reach(const struct node *n, const char *name, const struct caller *c,
+		       char *owner)
+{
+	int r = n->kind->owner(n, name, owner, TREE_NAME_MAX);
+
+	return r < 0 ? r : engine_may_reach(n->engine, c, PART_OWNED, owner);
+}
+
+/* Steps from directory t->node into component name; last says whether it ends the path.
+ * With a caller, what it may not reach is not there (ENOENT) or refused (EACCES). */
+static int step(struct target *t, const char *name, bool last, const struct caller *c)
 {
 	const struct node_kind *k = t->node.kind, *sub;
-	int r;
+	char owner[TREE_NAME_MAX];
+	int r, reach;
 
 	if (last && (t->attr = find_attr(k, name))) {
 		t->type = TARGET_ATTR;
 		return 0;
 	}
-	if ((sub = find_subdir(k, name)))
-		return enter(&t->node, sub, name);
+	if ((sub = find_subdir(k, name))) {
+		if (k == &root_kind)
+			t->node.part = find_subdir_part(name);
+		r = enter(&t->node, sub, name);
+		return r < 0 || !c ? r : engine_may_reach(t->node.engine, c, t->node.part,
+							 t->node.owner);
+	}
 	if (!k->exists || strlen(name) >= TREE_NAME_MAX)
 		return -ENOENT;
 	r = k->exists(&t->node, name);
 	if (r < 0)
 		return r;
+	if (k->owner && c && (reach = entry_reach(&t->node, name, c, owner)) < 0)
+		return reach;
+	if (k->owner && !k->readlink) {
+		t->node.part = PART_OWNED;
+		if (!c && k->owner(&t->node, name, owner, sizeof(owner)) < 0)
+			owner[0] = '\0';
+		strcpy(t->node.owner, owner);
+	}
 	if (k->readlink) {
 		if (!last)
 			return -ENOENT;
@@ -232,7 +301,8 @@ static int step(struct target *t, const char *name, bool last)
 	return enter(&t->node, k->entry_kind, name);
 }
 
-static int resolve(const char *path, struct target *t)
+/* Resolves path for caller c (NULL: for nobody in particular, checking nothing). */
+static int resolve_as(const char *path, struct target *t, const struct caller *c)
 {
 	char copy[TREE_PATH_MAX], *save = NULL, *name, *next;
 	int r;
@@ -248,11 +318,19 @@ static int resolve(const char *path, struct target *t)
 		next = strtok_r(NULL, "/", &save);
 		if (t->type != TARGET_DIR)
 			return -ENOTDIR;
-		r = step(t, name, next == NULL);
+		r = step(t, name, next == NULL, c);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* Resolves path for the caller of the request in progress. */
+static int resolve(const char *path, struct target *t)
+{
+	struct who w;
+
+	return resolve_as(path, t, current_caller(&w));
 }
 
 /* Resolves the directory holding path's last component, which goes to *name. */
@@ -284,7 +362,7 @@ static int handle_check(const struct handle *h)
 		identified |= was->id[i] > 0;
 	if (!identified)
 		return 0;
-	if (resolve(was->path, &now) < 0 || now.type != TARGET_DIR ||
+	if (resolve_as(was->path, &now, NULL) < 0 || now.type != TARGET_DIR ||
 	    memcmp(now.node.id, was->id, sizeof(was->id)))
 		return -ENODEV;
 	return 0;
@@ -346,6 +424,48 @@ static void fill_stat(struct stat *st, mode_t mode, off_t size)
 	st->st_atim = st->st_mtim = st->st_ctim = mount_time;
 }
 
+static off_t attr_size(const struct target *t);
+
+/* The mode of an attribute in a tenant's part of the tree, and whether root owns it:
+ * its admins own what they may write, and what only root may read or change. */
+static mode_t tenant_attr_mode(const struct attr *a, bool *root_owned)
+{
+	*root_owned = (a->mode & 0222) && !a->tenant_writes;
+	if (a->size)
+		return 0440; /* its events */
+	if (!(a->mode & 0222) || *root_owned)
+		return a->mode;
+	return a->mode & 0444 ? 0664 : 0220;
+}
+
+/* What t names as stat(2) shows it: in a tenant's part of the tree, owned by its admins
+ * with the group's write bits where they may write (docs/tree.md, "Who may do what"). */
+static void target_stat(const struct target *t, struct stat *st)
+{
+	const struct node_kind *k = t->node.kind;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	bool has_gid = true, tenant = false, root_owned = false;
+	mode_t mode;
+
+	if (t->node.owner[0])
+		tenant = engine_tenant_admins(t->node.engine, t->node.owner, &uid, &gid,
+					      &has_gid) >= 0;
+	if (t->type == TARGET_LINK)
+		mode = S_IFLNK | 0777;
+	else if (t->type == TARGET_DIR)
+		mode = S_IFDIR | (!tenant ? 0755 : k->tenant_writes ? 0775 : 0555);
+	else
+		mode = S_IFREG | (tenant ? tenant_attr_mode(t->attr, &root_owned) : t->attr->mode);
+	if (tenant && !has_gid && t->type != TARGET_LINK)
+		mode &= ~(mode_t)020; /* no group of admins: the group writes nothing */
+	fill_stat(st, mode, t->type == TARGET_ATTR ? attr_size(t) : 0);
+	st->st_uid = root_owned ? 0 : uid;
+	st->st_gid = gid;
+	if (t->type == TARGET_ATTR && k == &root_kind && t->attr->size)
+		st->st_gid = admin_group; /* /vgpu/events */
+}
+
 static off_t attr_size(const struct target *t)
 {
 	struct text value;
@@ -379,12 +499,7 @@ static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info
 	r = resolve(path, &t);
 	if (r < 0)
 		return r;
-	if (t.type == TARGET_DIR)
-		fill_stat(st, S_IFDIR | 0755, 0);
-	else if (t.type == TARGET_LINK)
-		fill_stat(st, S_IFLNK | 0777, 0);
-	else
-		fill_stat(st, S_IFREG | t.attr->mode, attr_size(&t));
+	target_stat(&t, st);
 	return 0;
 }
 
@@ -410,9 +525,41 @@ static int fill_attr(struct fill_ctx *f, const struct node *n, const struct attr
 	if (f->plus) {
 		struct target t = { .type = TARGET_ATTR, .node = *n, .attr = a };
 
-		fill_stat(&f->st, S_IFREG | a->mode, attr_size(&t));
+		target_stat(&t, &f->st);
 	}
 	return fill_one(a->name, f);
+}
+
+/* The names of a listing, gathered to be checked outside the engine's lock. */
+struct names {
+	char (*items)[TREE_NAME_MAX];
+	size_t n;
+};
+
+static int gather(const char *name, void *ctx)
+{
+	struct names *ns = ctx;
+	void *grown = realloc(ns->items, (ns->n + 1) * sizeof(*ns->items));
+
+	if (!grown)
+		return -ENOMEM;
+	ns->items = grown;
+	snprintf(ns->items[ns->n++], TREE_NAME_MAX, "%s", name);
+	return 0;
+}
+
+/* A collection's entries that c may reach. */
+static int fill_reachable(const struct node *n, const struct caller *c, struct fill_ctx *f)
+{
+	struct names ns = { NULL, 0 };
+	char owner[TREE_NAME_MAX];
+	int r = n->kind->list(n, gather, &ns);
+
+	for (size_t i = 0; r >= 0 && i < ns.n; i++)
+		if (entry_reach(n, ns.items[i], c, owner) >= 0)
+			r = fill_one(ns.items[i], f);
+	free(ns.items);
+	return r;
 }
 
 static int fill_temp(const char *name, void *ctx)
@@ -429,7 +576,9 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	struct target t;
 	struct fill_ctx f = { buf, filler, false, { 0 } };
 	const struct node_kind *k;
-	int r = resolve(path, &t);
+	struct who w;
+	const struct caller *c = current_caller(&w);
+	int r = resolve_as(path, &t, c);
 
 	(void)offset, (void)fi;
 	if (r < 0)
@@ -441,7 +590,8 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	fill_one("..", &f);
 	if (k == &media_kind)
 		return engine_media_list(t.node.engine, fill_one, &f);
-	f.plus = flags & FUSE_READDIR_PLUS;
+	/* entries with owners, and a tenant's part, are looked up one by one */
+	f.plus = (flags & FUSE_READDIR_PLUS) && !t.node.owner[0] && !k->owner;
 	for (const struct attr *a = k->attrs; a && a->name; a++)
 		fill_attr(&f, &t.node, a);
 	for (const struct field *field = k->fields; field && field->name; field++)
@@ -451,7 +601,11 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 		fill_one(s->name, &f);
 	r = tempfile_list(strcmp(path, "/") ? path : "", fill_temp, &f);
 	fill_stat(&f.st, (k->readlink ? S_IFLNK | 0777 : S_IFDIR | 0755), 0);
-	return r < 0 || !k->list ? r : k->list(&t.node, fill_one, &f);
+	if (r < 0 || !k->list)
+		return r;
+	if (k->owner && c->uid != 0)
+		return fill_reachable(&t.node, c, &f);
+	return k->list(&t.node, fill_one, &f);
 }
 
 static int open_attr(const struct target *t, struct fuse_file_info *fi)
@@ -724,7 +878,18 @@ static int tree_rmdir(const char *path)
 
 /* ---- renames, unlinks and metadata ---- */
 
-/* A scratch file renamed over an attribute: one write of its whole content. */
+/* Whether the caller may read (4) or write (2) what t names, by its mode and owner. */
+static bool may(const struct target *t, mode_t want)
+{
+	struct who w;
+	struct stat st;
+
+	target_stat(t, &st);
+	return caller_may(current_caller(&w), &st, want);
+}
+
+/* A scratch file renamed over an attribute: one write of its whole content, by someone
+ * who may write the attribute (the kernel checked only the directories). */
 static int rename_over_attr(const char *from, const struct target *t)
 {
 	char content[VALUE_MAX + 2];
@@ -733,6 +898,8 @@ static int rename_over_attr(const char *from, const struct target *t)
 
 	if (!t->attr->store)
 		return refuse(&t->node, -EACCES, "%s is read-only", t->attr->name);
+	if (!may(t, 2))
+		return refuse(&t->node, -EACCES, "%s: permission denied", t->attr->name);
 	r = tempfile_content(from, content, sizeof(content), &len);
 	if (r == -EFBIG)
 		return refuse(&t->node, -EFBIG, "%s: value longer than %d bytes", t->attr->name,
@@ -749,7 +916,7 @@ static int copy_attr_to_temp(const struct target *t, const char *to)
 {
 	struct fuse_context *ctx = fuse_get_context();
 	struct text value;
-	int r = show(t, &value);
+	int r = may(t, 4) ? show(t, &value) : -EACCES;
 
 	if (r >= 0) {
 		tempfile_unlink(to);
@@ -892,7 +1059,8 @@ static int tree_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	r = resolve(path, &t);
 	if (r < 0)
 		return r;
-	fixed = t.type == TARGET_ATTR ? t.attr->mode : t.type == TARGET_DIR ? 0755 : 0777;
+	target_stat(&t, &st);
+	fixed = st.st_mode & 07777;
 	if ((mode & 07777) == fixed)
 		return 0;
 	return refuse(&t.node, -EPERM, "%s: mode is fixed at %04o", path + 1, fixed);
@@ -912,7 +1080,8 @@ static int tree_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_i
 	r = resolve(path, &t);
 	if (r < 0)
 		return r;
-	if ((uid == (uid_t)-1 || uid == getuid()) && (gid == (gid_t)-1 || gid == getgid()))
+	target_stat(&t, &st);
+	if ((uid == (uid_t)-1 || uid == st.st_uid) && (gid == (gid_t)-1 || gid == st.st_gid))
 		return 0;
 	return refuse(&t.node, -EPERM, "%s: owner is fixed", path + 1);
 }
@@ -976,7 +1145,9 @@ static void *tree_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 	(void)conn;
 	clock_gettime(CLOCK_REALTIME, &mount_time);
-	cfg->entry_timeout = 1;
+	/* entries are looked up at each walk: whether one is there depends on the caller,
+	 * and the high-level API has one timeout for all (docs/tree.md, "Who may do what") */
+	cfg->entry_timeout = 0;
 	cfg->attr_timeout = 1;
 	cfg->negative_timeout = 0; /* objects made by others must appear at once */
 	cfg->hard_remove = 1;      /* no .fuse_hidden files: we own every name */

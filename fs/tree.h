@@ -28,6 +28,10 @@ struct node {
 	char key[TREE_MAX_DEPTH][TREE_NAME_MAX];
 	int id[TREE_MAX_DEPTH];
 	int n_keys;
+	/* Who may reach it (engine_may_reach): the part of the tree it is in and, below an
+	 * entry with an owner, that owner (a tenant, "" for the provider's). */
+	enum tree_part part;
+	char owner[TREE_NAME_MAX];
 };
 
 /* A value being shown; grows as needed (a domain definition can be large). */
@@ -52,11 +56,14 @@ struct attr {
 	/* A growing stream (events): read by offset, sized by size(), pollable. */
 	long long (*size)(const struct node *n);
 	size_t (*read_at)(const struct node *n, char *buf, size_t size, long long offset);
+	/* In a tenant's part of the tree, its admins may write it (docs/tree.md). */
+	bool tenant_writes;
 };
 
 struct subdir {
 	const char *name;
 	const struct node_kind *kind;
+	enum tree_part part;  /* of the root's subdirectories: the catalogue, or the provider's */
 };
 
 struct field;
@@ -79,7 +86,16 @@ struct node_kind {
 	int (*rmdir)(const struct node *n, const char *name);
 	/* Entries are symlinks instead of directories when set. */
 	int (*readlink)(const struct node *n, const char *name, char *buf, size_t size);
+	/* Entries with an owner: the tenant owning one ("" for the provider's) into buf.
+	 * A caller sees only the entries it may reach (engine_may_reach). */
+	int (*owner)(const struct node *n, const char *name, char *buf, size_t size);
+	/* In a tenant's part of the tree, its admins may make and remove entries and scratch
+	 * files here, and write the fields. */
+	bool tenant_writes;
 };
+
+/* The group that may read /vgpu/events besides root (--admin-group). */
+void tree_set_admin_group(gid_t gid);
 
 /* Called by a stream's owner when it grows: wakes poll()ers. */
 void tree_stream_grew(void *unused);

@@ -92,7 +92,8 @@ static int plan_vgpus(struct engine *e, const struct device *want, const struct 
 	struct placement_gpu load[e->host.n_gpus + 1];
 	size_t n, picks[count + 1];
 	enum placement_policy policy = PLACEMENT_DEPTH_FIRST;
-	unsigned total = 0;
+	/* what tenants' shares hold back: all of it, but the share this device draws on */
+	unsigned total = 0, reserve = group_unused_reserve(e, g, device_share(e, want));
 	int r;
 
 	if (e->settings.maintenance)
@@ -106,6 +107,10 @@ static int plan_vgpus(struct engine *e, const struct device *want, const struct 
 	for (size_t i = 0; i < n; i++)
 		total += load[i].free;
 	placement_policy_parse(g->policy, &policy);
+	if (reserve && total < reserve + count)
+		return refuse(e, -ENOSPC, "group %s has %u free %s vGPUs, %u of them reserved "
+			      "by tenants' shares; this needs %u", g->name, total, g->profile,
+			      reserve, count);
 	if (placement_pick(load, n, count, policy, picks) < 0)
 		return refuse(e, -ENOSPC, "group %s has %u free %s vGPUs on %zu GPUs; "
 			      "this needs %u", g->name, total, g->profile, n, count);
@@ -208,7 +213,7 @@ static int make_plan(struct engine *e, struct plan *p, const struct vgpu **faile
 int allocate(struct engine *e, const struct device *want, unsigned count,
 		    struct plan *p)
 {
-	struct group *g = groups_find(&e->groups, want->group);
+	struct group *g = device_group(e, want);
 	const struct vgpu *failed;
 	int r;
 

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-/* The guest-driver ISO attached to a device: the group's driver_iso in the media store. */
+/* The guest-driver ISO attached to a device: its group's driver_iso in the media store. */
 void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size)
 {
-	struct group *g = groups_find(&e->groups, d->group);
+	struct group *g = device_group(e, d);
 
 	buf[0] = '\0';
 	if (d->attach_guest_drivers && g && g->driver_iso[0])

@@ -60,6 +60,17 @@ static int discover(struct engine *e, const char *sysfs_root, char *err, size_t 
 	return r;
 }
 
+static int load_tenants(struct engine *e)
+{
+	int r = store_tenants_load(&e->store, &e->tenants);
+
+	if (r >= 0)
+		r = store_shares_load(&e->store, &e->tenants);
+	if (r >= 0)
+		r = store_vm_owners_load(&e->store, &e->tenants);
+	return r;
+}
+
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size)
 {
@@ -72,12 +83,14 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	pthread_mutex_init(&e->queue_lock, NULL);
 	pthread_cond_init(&e->queue_cond, NULL);
 	str_copy(e->state_dir, sizeof(e->state_dir), opts->state_dir);
+	e->events.copy = tenant_log_copy;
+	e->events.copy_ctx = e;
 	if (gethostname(e->host_name, sizeof(e->host_name) - 1) < 0)
 		str_copy(e->host_name, sizeof(e->host_name), "localhost");
 	r = store_open(&e->store, opts->state_dir, err, err_size);
 	if (r >= 0 && (r = store_groups_load(&e->store, &e->groups)) < 0)
 		snprintf(err, err_size, "loading groups: %s", strerror(-r));
-	if (r >= 0 && (r = store_tenants_load(&e->store, &e->tenants)) < 0)
+	if (r >= 0 && (r = load_tenants(e)) < 0)
 		snprintf(err, err_size, "loading tenants: %s", strerror(-r));
 	if (r >= 0 && (r = load_settings(e)) < 0)
 		snprintf(err, err_size, "loading host settings: %s", strerror(-r));

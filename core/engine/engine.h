@@ -162,6 +162,61 @@ int engine_tenant_set(struct engine *e, const char *name, const char *field,
 int engine_for_each_tenant_vm(struct engine *e, const char *name, engine_name_fn fn,
 			      void *ctx);
 
+/* Who may reach what (docs/tree.md, "Who may do what"). A caller is a user with its
+ * primary and supplementary groups; the tree's parts are the catalogue everyone reads,
+ * the provider's side (host/, groups/, media/…), and objects with an owner (VMs,
+ * vGPUs, tenants, shares): a tenant's, or the provider's (owner ""). */
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t n_groups;
+};
+enum tree_part { PART_CATALOGUE, PART_PROVIDER, PART_OWNED };
+/* 0 when c may reach an object in part (owned by owner, for PART_OWNED); -ENOENT when c
+ * must not know of it, -EACCES when it may know but not read it. */
+int engine_may_reach(struct engine *e, const struct caller *c, enum tree_part part,
+		     const char *owner);
+/* The owner of a VM (by name) or a vGPU: its tenant, "" for the provider's. */
+int engine_vm_owner(struct engine *e, const char *vm, char *buf, size_t size);
+int engine_vgpu_owner(struct engine *e, const char *uuid, char *buf, size_t size);
+/* The user and group owning a tenant's objects: its admin_uid and admin_gid, root's
+ * (0) where one is "" (*has_gid false then). */
+int engine_tenant_admins(struct engine *e, const char *tenant, uid_t *uid, gid_t *gid,
+			 bool *has_gid);
+
+/* tenants/<t>/events: the tenant's lines of the log (as engine_events_*). */
+long long engine_tenant_events_size(struct engine *e, const char *name);
+size_t engine_tenant_events_read(struct engine *e, const char *name, long long offset,
+				 char *buf, size_t size);
+
+/* tenants/<t>/nodes/<node>: this host's name, and the others made by mkdir. */
+int engine_for_each_tenant_node(struct engine *e, const char *tenant, engine_name_fn fn,
+				void *ctx);
+int engine_tenant_node_exists(struct engine *e, const char *tenant, const char *node);
+int engine_tenant_node_create(struct engine *e, const char *tenant, const char *node);
+int engine_tenant_node_delete(struct engine *e, const char *tenant, const char *node);
+/* Shares (tenants/<t>/nodes/<node>/devices/<share>): device_fields (set), status error
+ * (get). Setting group or count reserves vGPUs for the tenant at once. */
+int engine_for_each_share(struct engine *e, const char *tenant, const char *node,
+			  engine_name_fn fn, void *ctx);
+int engine_share_id(struct engine *e, const char *tenant, const char *node,
+		    const char *name);
+int engine_share_create(struct engine *e, const char *tenant, const char *node,
+			const char *name);
+int engine_share_delete(struct engine *e, const char *tenant, const char *node,
+			const char *name);
+int engine_share_get(struct engine *e, const char *tenant, const char *node,
+		     const char *name, const char *field, char *buf, size_t size);
+int engine_share_set(struct engine *e, const char *tenant, const char *node,
+		     const char *name, const char *field, const char *value);
+/* tenants/<t>/shares/<share>: the tenant's shares on this host; fields group profile
+ * vgpus_total vgpus_used vgpus_free. */
+int engine_for_each_tenant_share(struct engine *e, const char *tenant, engine_name_fn fn,
+				 void *ctx);
+int engine_tenant_share_get(struct engine *e, const char *tenant, const char *name,
+			    const char *field, char *buf, size_t size);
+
 /* The media store (media/; docs/tree.md, "Media, drivers and guest ISOs"). Names follow
  * media_name_ok (media.h); dot-names are staging files. A handle's data is read and
  * written with media.h's media_handle_* functions, without the engine; opening, the first

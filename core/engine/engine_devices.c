@@ -34,15 +34,19 @@ void device_path(struct engine *e, const struct device *d, char *buf, size_t siz
 
 bool group_in_use(struct engine *e, const char *group, char *device, size_t size)
 {
+	const struct share *s = group_share(e, group);
+
 	for (size_t i = 0; i < e->devices.n; i++) {
 		const struct device *d = &e->devices.items[i];
 
-		if (!strcmp(d->group, group)) {
+		if (!strcmp(d->group, group) && !tenants_vm_owner(&e->tenants, d->vm_uuid)[0]) {
 			device_path(e, d, device, size);
 			return true;
 		}
 	}
-	return false;
+	if (s)
+		share_path(s, device, size);
+	return s;
 }
 
 /* A device by the path's names; no libvirt call when the VM's name is known. */
@@ -129,8 +133,9 @@ int engine_device_delete(struct engine *e, const char *vm_name, const char *dev)
 	return 0;
 }
 
-/* Parses value into the wanted device; -ENOENT for an unknown field or group. */
-static int set_wanted(struct engine *e, struct device *want,
+/* Parses value into the wanted device and checks what it draws on; -ENOENT for an
+ * unknown field. */
+static int set_wanted(struct engine *e, const struct device *d, struct device *want,
 		      const char *field, const char *value)
 {
 	const struct field *f = field_find(device_fields, field);
@@ -140,10 +145,7 @@ static int set_wanted(struct engine *e, struct device *want,
 		return -ENOENT;
 	if (field_parse(f, value, want, why, sizeof(why)) < 0)
 		return refuse(e, -EINVAL, "%s", why);
-	if (!strcmp(field, "group") && want->group[0] && !groups_find(&e->groups, want->group))
-		return refuse(e, -ENOENT, "no resource group named \"%s\" (see groups/)",
-			      value);
-	return 0;
+	return check_device_source(e, d, want, field);
 }
 
 static int save_device(struct engine *e, void *arg)
@@ -161,7 +163,7 @@ int engine_device_set(struct engine *e, const char *vm_name, const char *dev,
 
 	if (r < 0)
 		return r;
-	r = set_wanted(e, &want, field, value);
+	r = set_wanted(e, d, &want, field, value);
 	changed = r < 0 ? NULL : fields_differ(device_fields, d, &want);
 	if (!changed)
 		return r < 0 ? r : 0;

@@ -151,13 +151,7 @@ int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
 	return 0;
 }
 
-struct capacity {
-	unsigned total, used, free;
-};
-
-/* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
- * there now, and how many more can be created now. */
-static int group_capacity(struct engine *e, const struct group *g, struct capacity *c)
+int group_capacity(struct engine *e, const struct group *g, struct capacity *c)
 {
 	struct gpu *gpus[e->host.n_gpus + 1];
 	struct placement_gpu load[e->host.n_gpus + 1];
@@ -225,8 +219,8 @@ static int check_profile(struct engine *e, const struct group *g,
 			      "profile %s (see groups/%s/profiles/)", lacking->pci.bdf,
 			      lacking->name, value, g->name);
 	if (strcmp(value, g->profile) && group_in_use(e, g->name, user, sizeof(user)))
-		return refuse(e, -EBUSY, "%s holds vGPUs of profile %s from this group; "
-			      "free them first", user, g->profile);
+		return refuse(e, -EBUSY, "%s holds or reserves vGPUs of profile %s from this "
+			      "group; free them first", user, g->profile);
 	return 0;
 }
 
@@ -264,8 +258,11 @@ int engine_group_get(struct engine *e, const char *name, const char *field,
 		return str_printf(buf, size, "%u", c.total) < 0 ? -E2BIG : 0;
 	if (!strcmp(field, "vgpus_used"))
 		return str_printf(buf, size, "%u", c.used) < 0 ? -E2BIG : 0;
-	if (!strcmp(field, "vgpus_free"))
-		return str_printf(buf, size, "%u", c.free) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "vgpus_free")) /* less what shares reserve and do not use */
+		return str_printf(buf, size, "%u", c.free > group_unused_reserve(e, g, NULL) ?
+				  c.free - group_unused_reserve(e, g, NULL) : 0) < 0 ? -E2BIG : 0;
+	if (!strcmp(field, "vgpus_reserved"))
+		return str_printf(buf, size, "%u", group_reserved(e, g)) < 0 ? -E2BIG : 0;
 	return -ENOENT;
 }
 

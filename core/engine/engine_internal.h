@@ -117,6 +117,39 @@ int commit_change(struct engine *e, int (*change)(struct engine *e, void *arg), 
 /* The GPUs of group g that offer its profile, with their vGPU count and free room. */
 int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
 		     struct placement_gpu *load, size_t *n);
+struct capacity {
+	unsigned total, used, free;
+};
+/* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
+ * there now, and how many more the host can make now (shares not counted). */
+int group_capacity(struct engine *e, const struct group *g, struct capacity *c);
+
+/* engine_tenants.c */
+/* events.copy: a line about a tenant's object goes to its log too. */
+void tenant_log_copy(void *ctx, const char *line, size_t len);
+
+/* engine_shares.c */
+/* The share a tenant VM's device names (one of its tenant's on this host), or NULL. */
+struct share *device_share(struct engine *e, const struct device *d);
+/* The provider group a device draws from: its group, or its share's; NULL when none. */
+struct group *device_group(struct engine *e, const struct device *d);
+/* vGPUs the devices of the share's tenant hold from it. */
+unsigned share_used(struct engine *e, const struct share *s);
+/* What the shares of g on this host reserve and do not use, except's left out. */
+unsigned group_unused_reserve(struct engine *e, const struct group *g,
+			      const struct share *except);
+/* The sum of the counts of g's shares on this host. */
+unsigned group_reserved(struct engine *e, const struct group *g);
+/* A share naming the group, or NULL (the group cannot go, nor change profile, while so). */
+const struct share *group_share(struct engine *e, const char *group);
+/* "tenants/<t>/nodes/<node>/devices/<share>" */
+void share_path(const struct share *s, char *buf, size_t size);
+/* The checks of device d as want would have it (field being written) against what its
+ * VM's owner may draw on: a provider VM names a group; a tenant VM one of its tenant's
+ * shares, whose options are its defaults (taken when group changes) and its limits
+ * (EACCES), and whose free vGPUs bound its count (ENOSPC). */
+int check_device_source(struct engine *e, const struct device *d, struct device *want,
+			const char *field);
 
 /* engine_devices.c */
 /* The vGPUs of device d, at most max, in the order they were made. */

@@ -37,7 +37,7 @@ static const struct vgpu *vgpu_stranded(struct engine *e, const struct rule_edit
 		const struct vgpu *v = &e->devices.vgpus[i];
 		const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
 		const struct gpu *gpu = host_find_gpu(&e->host, v->gpu);
-		const struct group *g = d ? groups_find(&e->groups, d->group) : NULL;
+		const struct group *g = d ? device_group(e, d) : NULL;
 
 		if (!g || !gpu || groups_owner_after(&e->groups, gpu, e->host_name, NULL) != g)
 			continue;
@@ -62,7 +62,7 @@ static int check_vgpus_stay(struct engine *e, const struct rule_edit *edit)
 		return 0;
 	device_path(e, d, device, sizeof(device));
 	return refuse(e, -EBUSY, "GPU %s would leave group %s while %s holds vGPUs on "
-		      "it; free them first", v->gpu, d->group, device);
+		      "it; free them first", v->gpu, device_group(e, d)->name, device);
 }
 
 /* The first GPU that edit would bring into its group although the group's host driver

@@ -1,6 +1,6 @@
-/* engine_tenants.c — the tenant half of the engine API (engine.h): tenants/<t> and the
- * VMs they own (vms/<vm>/tenant). Shares of vGPUs and who may do what come next
- * (docs/tree.md, "Tenants"). */
+/* engine_tenants.c — the tenant half of the engine API (engine.h): tenants/<t>, the VMs
+ * they own (vms/<vm>/tenant), their part of the event log, and who administers them
+ * (docs/tree.md, "Tenants"). Shares are in engine_shares.c. */
 #include "engine_internal.h"
 #include "util.h"
 
@@ -67,23 +67,27 @@ int engine_tenant_create(struct engine *e, const char *name)
  * libvirt no longer has is owned by nobody). */
 static bool tenant_owns_vm(struct engine *e, const char *name, char *buf, size_t size)
 {
-	char uuids[16384];
-
-	if (store_tenant_vms(&e->store, name, uuids, sizeof(uuids)) < 0)
-		return str_copy(buf, size, "(unreadable)"), true; /* cannot tell: keep it */
-	for (char *u = uuids, *nl; (nl = strchr(u, '\n')); u = nl + 1) {
-		*nl = '\0';
-		if (vm_name_of(e, u, buf, size) >= 0 && buf[0])
+	for (size_t i = 0; i < e->tenants.n_owners; i++)
+		if (!strcmp(e->tenants.owners[i].tenant, name) &&
+		    vm_name_of(e, e->tenants.owners[i].uuid, buf, size) >= 0 && buf[0])
 			return true;
-	}
 	return false;
+}
+
+static const struct share *tenant_share(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->tenants.n_shares; i++)
+		if (!strcmp(e->tenants.shares[i].tenant, name))
+			return &e->tenants.shares[i];
+	return NULL;
 }
 
 int engine_tenant_delete(struct engine *e, const char *name)
 {
 	LOCK_ENGINE(e);
 	struct tenant *t = tenants_find(&e->tenants, name);
-	char vm[256];
+	const struct share *s;
+	char vm[OBJECT_MAX];
 	int r;
 
 	if (!t)
@@ -92,6 +96,10 @@ int engine_tenant_delete(struct engine *e, const char *name)
 	if (tenant_owns_vm(e, name, vm, sizeof(vm)))
 		return refuse(e, -EBUSY, "tenant %s owns VM %s; write \"\" to vms/%s/tenant first",
 			      name, vm, vm);
+	if ((s = tenant_share(e, name))) {
+		share_path(s, vm, sizeof(vm));
+		return refuse(e, -EBUSY, "tenant %s holds the share %s; remove it first", name, vm);
+	}
 	r = commit_change(e, delete_tenant, (void *)name);
 	if (r < 0)
 		return r;
@@ -164,6 +172,7 @@ int engine_tenant_set(struct engine *e, const char *name, const char *field,
 	r = commit_change(e, save_tenant, &want);
 	if (r < 0)
 		return r;
+	want.log = t->log; /* a refusal may have added to it since the copy */
 	*t = want;
 	field_format(f, t, shown, sizeof(shown));
 	events_add(&e->events, "%s/%s = %s", e->object, field, shown);
@@ -174,16 +183,132 @@ int engine_for_each_tenant_vm(struct engine *e, const char *name, engine_name_fn
 			      void *ctx)
 {
 	LOCK_ENGINE(e);
-	char uuids[16384], vm[256];
-	int r;
+	char vm[256];
+	int r = tenants_find(&e->tenants, name) ? 0 : -ENOENT;
 
-	if (!tenants_find(&e->tenants, name))
-		return -ENOENT;
-	r = store_tenant_vms(&e->store, name, uuids, sizeof(uuids));
-	for (char *u = uuids, *nl; r >= 0 && (nl = strchr(u, '\n')); u = nl + 1) {
-		*nl = '\0';
-		if (vm_name_of(e, u, vm, sizeof(vm)) >= 0 && vm[0])
+	for (size_t i = 0; r >= 0 && i < e->tenants.n_owners; i++)
+		if (!strcmp(e->tenants.owners[i].tenant, name) &&
+		    vm_name_of(e, e->tenants.owners[i].uuid, vm, sizeof(vm)) >= 0 && vm[0])
 			r = fn(vm, ctx);
-	}
 	return r;
+}
+
+/* ---- tenants/<t>/events: the tenant's lines of the host-wide log ---- */
+
+/* The length of the longest known VM name (or UUID) that text starts with as a whole
+ * path component, and its UUID; 0 when none. */
+static size_t vm_prefix(struct engine *e, const char *text, const char **uuid)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < e->n_vm_names; i++) {
+		const struct vm_name *v = &e->vm_names[i];
+		const char *names[] = { v->name, v->uuid };
+
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			size_t n = strlen(names[k]);
+
+			if (n > best && !strncmp(text, names[k], n) && strchr("/: \n", text[n])) {
+				best = n;
+				*uuid = v->uuid;
+			}
+		}
+	}
+	return best;
+}
+
+/* The tenant a line of the log is about: its object's owner, for "tenants/<t>…",
+ * "vms/<vm>…" and "vgpus/<uuid>…"; NULL for the provider's. */
+static struct tenant *line_tenant(struct engine *e, const char *line)
+{
+	const char *text = strchr(line, ' '), *uuid = NULL;
+	char name[NAME_MAX_LEN + 1];
+	const struct vgpu *v;
+
+	if (!text++)
+		return NULL;
+	if (!strncmp(text, "tenants/", 8)) {
+		text += 8;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(text, "/: \n"), text);
+		return tenants_find(&e->tenants, name);
+	}
+	if (!strncmp(text, "vms/", 4) && vm_prefix(e, text + 4, &uuid))
+		return tenants_find(&e->tenants, tenants_vm_owner(&e->tenants, uuid));
+	if (!strncmp(text, "vgpus/", 6)) {
+		snprintf(name, sizeof(name), "%.36s", text + 6);
+		v = devices_find_vgpu(&e->devices, name);
+		return v ? tenants_find(&e->tenants, tenants_vm_owner(&e->tenants, v->vm_uuid)) :
+			   NULL;
+	}
+	return NULL;
+}
+
+void tenant_log_copy(void *ctx, const char *line, size_t len)
+{
+	struct tenant *t = line_tenant(ctx, line);
+
+	if (t)
+		events_append(&t->log, line, len);
+}
+
+long long engine_tenant_events_size(struct engine *e, const char *name)
+{
+	LOCK_ENGINE(e);
+	const struct tenant *t = tenants_find(&e->tenants, name);
+
+	return t ? events_size(&t->log) : 0;
+}
+
+size_t engine_tenant_events_read(struct engine *e, const char *name, long long offset,
+				 char *buf, size_t size)
+{
+	LOCK_ENGINE(e);
+	const struct tenant *t = tenants_find(&e->tenants, name);
+
+	return t ? events_read(&t->log, offset, buf, size) : 0;
+}
+
+/* ---- who may reach what ---- */
+
+int engine_may_reach(struct engine *e, const struct caller *c, enum tree_part part,
+		     const char *owner)
+{
+	if (c->uid == 0 || part == PART_CATALOGUE)
+		return 0;
+	LOCK_ENGINE(e);
+	return tenants_reach(&e->tenants, c, part, owner);
+}
+
+int engine_vm_owner(struct engine *e, const char *vm, char *buf, size_t size)
+{
+	LOCK_ENGINE(e);
+	char uuid[UUID_STR_LEN];
+	int r = vm_resolve(e, vm, uuid);
+
+	return r < 0 ? r : str_copy(buf, size, tenants_vm_owner(&e->tenants, uuid));
+}
+
+int engine_vgpu_owner(struct engine *e, const char *uuid, char *buf, size_t size)
+{
+	LOCK_ENGINE(e);
+	const struct vgpu *v = devices_find_vgpu(&e->devices, uuid);
+
+	return str_copy(buf, size, v ? tenants_vm_owner(&e->tenants, v->vm_uuid) : "");
+}
+
+int engine_tenant_admins(struct engine *e, const char *tenant, uid_t *uid, gid_t *gid,
+			 bool *has_gid)
+{
+	LOCK_ENGINE(e);
+	const struct tenant *t = tenants_find(&e->tenants, tenant);
+	unsigned id = 0;
+
+	if (!t)
+		return -ENOENT;
+	*uid = t->admin_uid[0] && value_parse_uint(t->admin_uid, 1, 0x7ffffffe, &id) >= 0 ?
+		(uid_t)id : 0;
+	id = 0;
+	*has_gid = t->admin_gid[0] && value_parse_uint(t->admin_gid, 1, 0x7ffffffe, &id) >= 0;
+	*gid = (gid_t)id;
+	return 0;
 }

@@ -160,7 +160,7 @@ static bool vm_restart_required(struct engine *e, const struct virt_domain *vm)
 
 static int vm_tenant(struct engine *e, const char *uuid, char *buf, size_t size)
 {
-	return store_vm_tenant(&e->store, uuid, buf, size);
+	return str_copy(buf, size, tenants_vm_owner(&e->tenants, uuid));
 }
 
 static const char *vm_error(struct engine *e, const char *name)
@@ -249,10 +249,13 @@ static int save_vm_tenant(struct engine *e, void *arg)
 	return store_vm_set_tenant(&e->store, row->uuid, row->tenant);
 }
 
-/* A device of the VM that holds vGPUs, or NULL: they came from the VM's owner's groups,
- * so the owner cannot change under them. */
+/* A device of the VM with a group, or NULL: it names the VM's owner's group or share
+ * (and holds vGPUs from it), so the owner cannot change under it. */
 static const struct device *vm_device_holding(struct engine *e, const char *uuid)
 {
+	for (size_t i = 0; i < e->devices.n; i++)
+		if (!strcmp(e->devices.items[i].vm_uuid, uuid) && e->devices.items[i].group[0])
+			return &e->devices.items[i];
 	for (size_t i = 0; i < e->devices.n_vgpus; i++)
 		if (!strcmp(e->devices.vgpus[i].vm_uuid, uuid))
 			return devices_find(&e->devices, uuid, e->devices.vgpus[i].device);
@@ -283,6 +286,8 @@ static int vm_set(struct engine *e, const char *name, const char *field, const c
 		return refuse(e, -EBUSY, "device %s of this VM holds vGPUs; free them before the "
 			      "VM changes owner", d->name);
 	r = commit_change(e, save_vm_tenant, &(struct vm_tenant_row){ uuid, value });
+	if (r >= 0)
+		r = tenants_set_vm_owner(&e->tenants, uuid, value);
 	if (r < 0)
 		return r;
 	events_add(&e->events, "%s/tenant = %s", e->object, value);
@@ -465,22 +470,32 @@ int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char 
 	return -ENOENT;
 }
 
-/* ---- groups/<g>/devices/: "<vm>:<device>" of the devices drawing from the group ---- */
+/* ---- groups/<g>/devices/: "<vm>:<device>" of the provider's devices drawing from the
+ * group, and "tenant=<t>:node=<node>:share=<share>" of the shares reserving from it ---- */
 
 int engine_for_each_group_device(struct engine *e, const char *group, engine_name_fn fn,
 				 void *ctx)
 {
 	LOCK_ENGINE(e);
 	int r = groups_find(&e->groups, group) ? 0 : -ENOENT;
+	char vm[256], name[320];
 
 	for (size_t i = 0; r >= 0 && i < e->devices.n; i++) {
 		const struct device *d = &e->devices.items[i];
-		char vm[256], name[320];
 
-		if (strcmp(d->group, group) || vm_name_of(e, d->vm_uuid, vm, sizeof(vm)) < 0 ||
-		    !vm[0])
+		if (strcmp(d->group, group) || tenants_vm_owner(&e->tenants, d->vm_uuid)[0] ||
+		    vm_name_of(e, d->vm_uuid, vm, sizeof(vm)) < 0 || !vm[0])
 			continue;
 		snprintf(name, sizeof(name), "%s:%s", vm, d->name);
+		r = fn(name, ctx);
+	}
+	for (size_t i = 0; r >= 0 && i < e->tenants.n_shares; i++) {
+		const struct share *s = &e->tenants.shares[i];
+
+		if (strcmp(s->form.group, group))
+			continue;
+		snprintf(name, sizeof(name), "tenant=%s:node=%s:share=%s", s->tenant, s->node,
+			 s->form.name);
 		r = fn(name, ctx);
 	}
 	return r;

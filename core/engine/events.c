@@ -28,7 +28,7 @@ static void make_room(struct events *ev, size_t extra)
  * (value_escape), so a newline in a user's name can neither split an event nor forge one. */
 void events_add(struct events *ev, const char *fmt, ...)
 {
-	char text[MESSAGE_MAX], line[4 * MESSAGE_MAX + 64], *grown;
+	char text[MESSAGE_MAX], line[4 * MESSAGE_MAX + 64];
 	struct tm tm;
 	time_t now = time(NULL);
 	size_t n;
@@ -42,13 +42,22 @@ void events_add(struct events *ev, const char *fmt, ...)
 	value_escape(text, line + n, sizeof(line) - n - 1);
 	n = strlen(line);
 	line[n++] = '\n';
-	make_room(ev, n);
-	grown = realloc(ev->data, ev->len + n);
+	if (ev->copy)
+		ev->copy(ev->copy_ctx, line, n);
+	events_append(ev, line, n);
+}
+
+void events_append(struct events *ev, const char *line, size_t len)
+{
+	char *grown;
+
+	make_room(ev, len);
+	grown = realloc(ev->data, ev->len + len);
 	if (!grown)
 		return;
 	ev->data = grown;
-	memcpy(ev->data + ev->len, line, n);
-	ev->len += n;
+	memcpy(ev->data + ev->len, line, len);
+	ev->len += len;
 	if (ev->notify)
 		ev->notify(ev->notify_ctx);
 }

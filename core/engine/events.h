@@ -25,10 +25,16 @@ struct events {
 	size_t n_errors;
 	void (*notify)(void *ctx);  /* called after each new line */
 	void *notify_ctx;
+	/* called with each new line of events_add, before notify: where it goes besides */
+	void (*copy)(void *ctx, const char *line, size_t len);
+	void *copy_ctx;
 };
 
 /* Appends "<UTC time> <text>\n". */
 void events_add(struct events *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends a line events_add made (a copy into another log), notify as above. */
+void events_append(struct events *ev, const char *line, size_t len);
 
 /* Total bytes ever logged: the size a reader sees. */
 off_t events_size(const struct events *ev);

@@ -93,13 +93,14 @@ static void apply_group_definitions(struct engine *e, const char *group)
 
 	for (size_t i = 0; e->virt && i < e->devices.n; i++) {
 		const struct device *d = &e->devices.items[i];
+		const struct group *g = device_group(e, d);
 		bool done = false;
 
-		if (strcmp(d->group, group) || !d->attach_guest_drivers)
+		if (!g || strcmp(g->name, group) || !d->attach_guest_drivers)
 			continue;
 		for (size_t j = 0; j < i && !done; j++)
 			done = !strcmp(e->devices.items[j].vm_uuid, d->vm_uuid) &&
-			       !strcmp(e->devices.items[j].group, group) &&
+			       device_group(e, &e->devices.items[j]) == g &&
 			       e->devices.items[j].attach_guest_drivers;
 		if (!done && vm_apply(e, d->vm_uuid, NULL, err, sizeof(err)) < 0)
 			events_add(&e->events, "vms/%s: guest ISO of group %s not applied: %s",

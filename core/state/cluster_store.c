@@ -112,10 +112,73 @@ int store_tenant_insert(struct store *s, const char *name)
 
 int store_tenant_delete(struct store *s, const char *name)
 {
-	return store_exec(s, "DELETE FROM tenants WHERE name = ?", name, NULL);
+	int r = store_exec(s, "DELETE FROM tenants WHERE name = ?", name, NULL);
+
+	if (r >= 0)
+		r = store_exec(s, "DELETE FROM tenant_nodes WHERE tenant = ?", name, NULL);
+	return r;
 }
 
 int store_tenant_save(struct store *s, const struct tenant *t)
 {
 	return store_update(s, "tenants", tenant_fields, t, "name", t->name, NULL);
+}
+
+static int load_tenant_nodes(struct store *s, struct tenants *ts)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_query(s, &st, "SELECT tenant, node FROM tenant_nodes ORDER BY rowid",
+			    NULL);
+
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		r = tenant_node_add(ts, store_column(st, 0), store_column(st, 1));
+	return r;
+}
+
+int store_shares_load(struct store *s, struct tenants *ts)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = store_add_columns(s, "shares", device_fields);
+
+	if (r >= 0)
+		r = store_select(s, &st, "shares", "tenant, node, name", device_fields);
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct share *sh = shares_add(ts, store_column(st, 0), store_column(st, 1),
+					      store_column(st, 2));
+
+		if (!sh)
+			return -ENOMEM;
+		store_load_fields(device_fields, st, 3, &sh->form);
+	}
+	return r < 0 ? r : load_tenant_nodes(s, ts);
+}
+
+int store_share_insert(struct store *s, const struct share *sh)
+{
+	return store_exec(s, "INSERT INTO shares (tenant, node, name) VALUES (?, ?, ?)",
+			  sh->tenant, sh->node, sh->form.name, NULL);
+}
+
+int store_share_delete(struct store *s, const struct share *sh)
+{
+	return store_exec(s, "DELETE FROM shares WHERE tenant = ? AND node = ? AND name = ?",
+			  sh->tenant, sh->node, sh->form.name, NULL);
+}
+
+int store_share_save(struct store *s, const struct share *sh)
+{
+	return store_update(s, "shares", device_fields, &sh->form, "tenant", sh->tenant, "node",
+			    sh->node, "name", sh->form.name, NULL);
+}
+
+int store_tenant_node_insert(struct store *s, const char *tenant, const char *node)
+{
+	return store_exec(s, "INSERT INTO tenant_nodes (tenant, node) VALUES (?, ?)", tenant,
+			  node, NULL);
+}
+
+int store_tenant_node_delete(struct store *s, const char *tenant, const char *node)
+{
+	return store_exec(s, "DELETE FROM tenant_nodes WHERE tenant = ? AND node = ?", tenant,
+			  node, NULL);
 }

@@ -130,14 +130,13 @@ int store_setting_set(struct store *s, const char *key, const char *value)
 			  key, value, NULL);
 }
 
-int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size)
+int store_vm_owners_load(struct store *s, struct tenants *ts)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT tenant FROM vms WHERE uuid = ?", vm_uuid, NULL);
+	int r = store_query(s, &st, "SELECT uuid, tenant FROM vms WHERE tenant != ''", NULL);
 
-	buf[0] = '\0';
-	if (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
-		str_copy(buf, size, store_column(st, 0));
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		r = tenants_set_vm_owner(ts, store_column(st, 0), store_column(st, 1));
 	return r;
 }
 
@@ -146,19 +145,6 @@ int store_vm_set_tenant(struct store *s, const char *vm_uuid, const char *tenant
 	return store_exec(s, "INSERT INTO vms (uuid, tenant) VALUES (?, ?) "
 			  "ON CONFLICT(uuid) DO UPDATE SET tenant = excluded.tenant",
 			  vm_uuid, tenant, NULL);
-}
-
-int store_tenant_vms(struct store *s, const char *tenant, char *buf, size_t size)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = store_query(s, &st, "SELECT uuid FROM vms WHERE tenant = ? ORDER BY uuid",
-			    tenant, NULL);
-	size_t len = 0;
-
-	buf[0] = '\0';
-	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW && len < size)
-		len += (size_t)snprintf(buf + len, size - len, "%s\n", store_column(st, 0));
-	return r < 0 ? r : len < size ? 0 : -E2BIG;
 }
 
 #define TYPE_COLUMNS "type_id, name, profile, series, max_resolution, framebuffer_mib, " \

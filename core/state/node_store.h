@@ -10,6 +10,7 @@
 #include "devices.h"
 #include "media.h"
 #include "store.h"
+#include "tenants.h"
 #include "vgpu_type.h"
 
 /* Adds the columns the device table has gained, then loads every device and vGPU. */
@@ -44,10 +45,8 @@ int store_media_load(struct store *s, struct media_entry **out, size_t *n);
 int store_media_save(struct store *s, const struct media_entry *e);
 int store_media_delete(struct store *s, const char *name);
 
-/* vms/<vm>/tenant, "" when the VM has no record. */
-int store_vm_tenant(struct store *s, const char *vm_uuid, char *buf, size_t size);
+/* vms/<vm>/tenant: every VM a tenant owns, into ts (tenants_set_vm_owner). */
+int store_vm_owners_load(struct store *s, struct tenants *ts);
 int store_vm_set_tenant(struct store *s, const char *vm_uuid, const char *tenant);
-/* The UUIDs of the VMs a tenant owns, one per line into buf. */
-int store_tenant_vms(struct store *s, const char *tenant, char *buf, size_t size);
 
 #endif

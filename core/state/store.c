@@ -87,6 +87,17 @@ static const char *const migrations[] = {
 	"  generated INTEGER NOT NULL DEFAULT 0);",
 	/* 4 -> 5: tenants (their fields are added by store_add_columns) */
 	"CREATE TABLE tenants (name TEXT PRIMARY KEY);",
+	/* 5 -> 6: tenants' shares (their fields, device_fields, are added by store_add_columns)
+	 * and the nodes made in tenants/<t>/nodes */
+	"CREATE TABLE shares ("
+	"  tenant TEXT NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant, node, name));"
+	"CREATE TABLE tenant_nodes ("
+	"  tenant TEXT NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant, node));",
 };
 
 static int sqlite_errno(int rc)

@@ -112,5 +112,5 @@ restart_vgpufs
 d=$MNT/groups/g/description
 unchanged
 check_eq "ls groups/g after restart" "$(ls "$MNT/groups/g" | tr '\n' ' ')" \
-	"class client_token description devices driver driver_iso error gpus iso_error iso_status make_guest_iso policy profile profiles rules status type vgpus_free vgpus_total vgpus_used "
+	"class client_token description devices driver driver_iso error gpus iso_error iso_status make_guest_iso policy profile profiles rules status type vgpus_free vgpus_reserved vgpus_total vgpus_used "
 pass "after restart"

@@ -9,7 +9,7 @@ start_vgpufs
 cd "$MNT"
 
 say "every line starts with a UTC time; changes and refusals have their own form"
-check_eq "mode of events" 444 "$(stat -c %a events)"
+check_eq "mode of events" 440 "$(stat -c %a events)"
 before=$(wc -l <events)
 mkdir groups/g
 put groups/g/description "first"

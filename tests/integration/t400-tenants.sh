@@ -12,7 +12,7 @@ cd "$MNT"
 say "mkdir and the name rule"
 mkdir tenants/acme
 check_eq "ls tenants" acme "$(ls tenants)"
-check_eq "ls tenants/acme" "admin_gid admin_uid description error vms" "$(ls tenants/acme | xargs)"
+check_eq "ls tenants/acme" "admin_gid admin_uid description error events nodes shares vms" "$(ls tenants/acme | xargs)"
 check_val tenants/acme/description ""
 check_val tenants/acme/admin_uid ""
 check_val tenants/acme/admin_gid ""
