@@ -1,14 +1,14 @@
 /* main.c — the vgpufs daemon: parses options, opens the engine (discovery, recovery and
  * re-creation of vGPUs all happen before anything is served), mounts the tree and runs
- * the multithreaded FUSE loop until SIGTERM/SIGINT or an unmount, which all exit 0.
- * (libfuse 3.14's fuse_main() returns 8 after a signal, hence our own loop.)
+ * the multithreaded FUSE session (libfuse's low-level API, lowlevel.c) until SIGTERM/SIGINT
+ * or an unmount, which all exit 0.
  * `vgpufs --check` mounts nothing: it prints what discovery finds (core/check.c) and
  * exits 0 when discovery worked, 1 when it failed, 2 on bad usage. */
-#define FUSE_USE_VERSION 312 /* fuse_loop_mt() with a loop config */
+#define FUSE_USE_VERSION 312 /* fuse_session_loop_mt() with a loop config */
 #include "check.h"
+#include "lowlevel.h"
 #include "tree.h"
 
-#include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -134,7 +134,7 @@ static int run(struct fuse_args *args, const struct engine_options *eopts)
 	struct fuse_cmdline_opts cmd;
 	struct fuse_loop_config *loop;
 	struct engine *engine = NULL;
-	struct fuse *fuse = NULL;
+	struct fuse_session *se = NULL;
 	char err[512] = "";
 	int status = 1, fd = -1, r;
 
@@ -149,22 +149,24 @@ static int run(struct fuse_args *args, const struct engine_options *eopts)
 		report(fd, err[0] ? err : strerror(-r));
 		goto out;
 	}
-	fuse = fuse_new(args, tree_operations(), sizeof(struct fuse_operations), engine);
-	if (!fuse || fuse_mount(fuse, cmd.mountpoint) != 0 ||
-	    fuse_set_signal_handlers(fuse_get_session(fuse)) != 0) {
+	se = fuse_session_new(args, lowlevel_operations(), sizeof(struct fuse_lowlevel_ops),
+			      engine);
+	if (!se || fuse_set_signal_handlers(se) != 0 ||
+	    fuse_session_mount(se, cmd.mountpoint) != 0) {
 		report(fd, "cannot mount (see the messages above, or run with -f)");
 		goto out;
 	}
 	report(fd, "ok");
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_idle_threads(loop, 10);
-	status = fuse_loop_mt(fuse, loop) < 0 ? 1 : 0;
+	status = fuse_session_loop_mt(se, loop) < 0 ? 1 : 0;
 	fuse_loop_cfg_destroy(loop);
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
-	fuse_unmount(fuse);
+	fuse_session_unmount(se);
 out:
-	if (fuse)
-		fuse_destroy(fuse);
+	if (se) {
+		fuse_remove_signal_handlers(se);
+		fuse_session_destroy(se);
+	}
 	engine_close(engine);
 	free(cmd.mountpoint);
 	return status;

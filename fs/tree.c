@@ -23,7 +23,8 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
+#include <fuse.h>          /* struct fuse_operations: the table of path operations */
+#include <fuse_lowlevel.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -131,9 +132,22 @@ void text_free(struct text *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The request in progress on this thread (lowlevel.c sets it). */
+static __thread fuse_req_t request;
+
+void tree_set_request(fuse_req_t req)
+{
+	request = req;
+}
+
 static struct engine *current_engine(void)
 {
-	return fuse_get_context()->private_data;
+	return fuse_req_userdata(request);
+}
+
+static const struct fuse_ctx *current_ctx(void)
+{
+	return fuse_req_ctx(request);
 }
 
 void tree_set_admin_group(gid_t gid)
@@ -150,8 +164,8 @@ struct who {
 
 static const struct caller *current_caller(struct who *w)
 {
-	struct fuse_context *ctx = fuse_get_context();
-	int n = ctx->uid ? fuse_getgroups(64, w->groups) : 0;
+	const struct fuse_ctx *ctx = current_ctx();
+	int n = ctx->uid ? fuse_req_getgroups(request, 64, w->groups) : 0;
 
 	w->c = (struct caller){ ctx->uid, ctx->gid, w->groups, n > 64 ? 64 : n > 0 ? n : 0 };
 	return &w->c;
@@ -503,31 +517,20 @@ static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info
 	return 0;
 }
 
-/* A listing; with plus (readdirplus), each entry carries its attributes, so that a walk
- * of the tree (find, ls -l, a config tool) costs no lookup per entry. */
+/* A listing: each name with its file type (d_type), so that a walk needs no stat to
+ * tell directories from files. */
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
-	bool plus;
-	struct stat st;  /* the entry's, when plus */
+	mode_t type;
 };
 
 static int fill_one(const char *name, void *ctx)
 {
 	struct fill_ctx *f = ctx;
+	struct stat st = { .st_mode = f->type };
 
-	return f->filler(f->buf, name, f->plus ? &f->st : NULL, 0,
-			 f->plus ? FUSE_FILL_DIR_PLUS : 0) ? -ENOBUFS : 0;
-}
-
-static int fill_attr(struct fill_ctx *f, const struct node *n, const struct attr *a)
-{
-	if (f->plus) {
-		struct target t = { .type = TARGET_ATTR, .node = *n, .attr = a };
-
-		target_stat(&t, &f->st);
-	}
-	return fill_one(a->name, f);
+	return f->filler(f->buf, name, &st, 0, 0) ? -ENOBUFS : 0;
 }
 
 /* The names of a listing, gathered to be checked outside the engine's lock. */
@@ -562,25 +565,17 @@ static int fill_reachable(const struct node *n, const struct caller *c, struct f
 	return r;
 }
 
-static int fill_temp(const char *name, void *ctx)
-{
-	struct fill_ctx *f = ctx;
-	struct fill_ctx plain = { f->buf, f->filler, false, { 0 } };
-
-	return fill_one(name, &plain); /* its attributes change with each write: looked up */
-}
-
 static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset,
 			struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct target t;
-	struct fill_ctx f = { buf, filler, false, { 0 } };
+	struct fill_ctx f = { buf, filler, S_IFDIR };
 	const struct node_kind *k;
 	struct who w;
 	const struct caller *c = current_caller(&w);
 	int r = resolve_as(path, &t, c);
 
-	(void)offset, (void)fi;
+	(void)offset, (void)fi, (void)flags;
 	if (r < 0)
 		return r;
 	if (t.type != TARGET_DIR)
@@ -588,19 +583,19 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off
 	k = t.node.kind;
 	fill_one(".", &f);
 	fill_one("..", &f);
+	f.type = S_IFREG;
 	if (k == &media_kind)
 		return engine_media_list(t.node.engine, fill_one, &f);
-	/* entries with owners, and a tenant's part, are looked up one by one */
-	f.plus = (flags & FUSE_READDIR_PLUS) && !t.node.owner[0] && !k->owner;
 	for (const struct attr *a = k->attrs; a && a->name; a++)
-		fill_attr(&f, &t.node, a);
+		fill_one(a->name, &f);
 	for (const struct field *field = k->fields; field && field->name; field++)
-		fill_attr(&f, &t.node, find_attr(k, field->name));
-	fill_stat(&f.st, S_IFDIR | 0755, 0);
+		fill_one(field->name, &f);
+	f.type = S_IFDIR;
 	for (const struct subdir *s = k->subdirs; s && s->name; s++)
 		fill_one(s->name, &f);
-	r = tempfile_list(strcmp(path, "/") ? path : "", fill_temp, &f);
-	fill_stat(&f.st, (k->readlink ? S_IFLNK | 0777 : S_IFDIR | 0755), 0);
+	f.type = S_IFREG;
+	r = tempfile_list(strcmp(path, "/") ? path : "", fill_one, &f);
+	f.type = k->readlink ? S_IFLNK : S_IFDIR;
 	if (r < 0 || !k->list)
 		return r;
 	if (k->owner && c->uid != 0)
@@ -643,7 +638,7 @@ static int open_attr(const struct target *t, struct fuse_file_info *fi)
 /* A file of media/: data goes to the store's file with no engine call. */
 static int open_media(const char *name, struct fuse_file_info *fi, bool create, mode_t mode)
 {
-	struct fuse_context *ctx = fuse_get_context();
+	const struct fuse_ctx *ctx = current_ctx();
 	struct handle *h = calloc(1, sizeof(*h));
 	int r;
 
@@ -686,7 +681,7 @@ static int tree_open(const char *path, struct fuse_file_info *fi)
 
 static int tree_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct fuse_context *ctx = fuse_get_context();
+	const struct fuse_ctx *ctx = current_ctx();
 	const char *media = media_file_name(path);
 	struct target dir;
 	const char *name;
@@ -914,7 +909,7 @@ static int rename_over_attr(const char *from, const struct target *t)
  * the attribute itself cannot go away and stays. */
 static int copy_attr_to_temp(const struct target *t, const char *to)
 {
-	struct fuse_context *ctx = fuse_get_context();
+	const struct fuse_ctx *ctx = current_ctx();
 	struct text value;
 	int r = may(t, 4) ? show(t, &value) : -EACCES;
 
@@ -1111,7 +1106,7 @@ void tree_stream_grew(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&poll_lock);
 	for (size_t i = 0; i < n_waiting; i++) {
-		fuse_notify_poll(waiting[i]);
+		fuse_lowlevel_notify_poll(waiting[i]);
 		fuse_pollhandle_destroy(waiting[i]);
 	}
 	n_waiting = 0;
@@ -1139,33 +1134,29 @@ static int tree_poll(const char *path, struct fuse_file_info *fi, struct fuse_po
 	return 0;
 }
 
-static void *tree_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+void tree_start(struct engine *e)
 {
-	struct engine *e = fuse_get_context()->private_data;
-
-	(void)conn;
 	clock_gettime(CLOCK_REALTIME, &mount_time);
-	/* entries are looked up at each walk: whether one is there depends on the caller,
-	 * and the high-level API has one timeout for all (docs/tree.md, "Who may do what") */
-	cfg->entry_timeout = 0;
-	cfg->attr_timeout = 1;
-	cfg->negative_timeout = 0; /* objects made by others must appear at once */
-	cfg->hard_remove = 1;      /* no .fuse_hidden files: we own every name */
 	engine_on_event(e, tree_stream_grew, NULL);
-	return e;
 }
 
-static void tree_destroy(void *private_data)
+void tree_stop(struct engine *e)
 {
-	engine_on_event(private_data, NULL, NULL);
+	engine_on_event(e, NULL, NULL);
 	tree_stream_grew(NULL);
 	while (open_handles.next != &open_handles)
 		handle_free(open_handles.next);
 }
 
+bool tree_entry_cacheable(const char *path)
+{
+	struct target t;
+
+	return resolve_as(path, &t, NULL) >= 0 && t.node.part == PART_CATALOGUE &&
+	       !(t.type == TARGET_LINK && t.node.kind->owner);
+}
+
 static const struct fuse_operations operations = {
-	.init = tree_init,
-	.destroy = tree_destroy,
 	.getattr = tree_getattr,
 	.readdir = tree_readdir,
 	.open = tree_open,

@@ -100,9 +100,19 @@ void tree_set_admin_group(gid_t gid);
 /* Called by a stream's owner when it grows: wakes poll()ers. */
 void tree_stream_grew(void *unused);
 
+/* The tree's operations, by path (lowlevel.c serves them by inode); the first call also
+ * makes the attributes of every kind's fields. */
 struct fuse_operations;
-/* The FUSE callbacks; the first call also makes the attributes of every kind's fields. */
 const struct fuse_operations *tree_operations(void);
+/* Before the first request and after the last one. */
+void tree_start(struct engine *e);
+void tree_stop(struct engine *e);
+/* The request each operation answers (its caller, its engine): set by lowlevel.c. */
+struct fuse_req;
+void tree_set_request(struct fuse_req *req);
+/* Whether the kernel may keep the entry for path: only what every caller sees alike (the
+ * catalogue); what depends on who asks is looked up at each walk. */
+bool tree_entry_cacheable(const char *path);
 extern const struct node_kind root_kind;
 
 #endif
