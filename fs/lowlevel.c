@@ -1,9 +1,9 @@
 /* lowlevel.c — the tree served through libfuse's low-level API. tree.c's operations work
  * by path; this file gives paths inode numbers, answers each request with one of them,
- * and chooses each entry's timeout: an entry every caller sees alike (the catalogue) is
- * kept by the kernel for ENTRY_SECONDS, one whose presence depends on who asks (a
- * tenant's objects, the provider's side) is looked up at every walk (docs/tree.md, "Who
- * may do what"). The high-level API has one timeout for all entries.
+ * and chooses each entry's timeout: the kernel keeps an entry for ENTRY_SECONDS, but a
+ * gate, where whether one may pass depends on who asks (an entry with an owner, the way
+ * into the provider's side), is looked up at every walk (docs/tree.md, "Who may do
+ * what"). The high-level API has one timeout for all entries.
  *
  * An inode stands for a path while the kernel holds it (lookups less forgets). When the
  * object at a path goes (unlink, rmdir, a rename over it), the inodes at and below it
@@ -224,8 +224,10 @@ static int make_entry(const char *path, struct fuse_entry_param *e)
 {
 	int r;
 
+	bool cacheable;
+
 	memset(e, 0, sizeof(*e));
-	r = ops->getattr(path, &e->attr, NULL);
+	r = tree_lookup(path, &e->attr, &cacheable);
 	if (r < 0)
 		return r;
 	e->ino = inode_ref(path);
@@ -233,7 +235,7 @@ static int make_entry(const char *path, struct fuse_entry_param *e)
 		return -ENOMEM;
 	e->attr.st_ino = e->ino;
 	e->attr_timeout = ATTR_SECONDS;
-	e->entry_timeout = tree_entry_cacheable(path) ? ENTRY_SECONDS : 0;
+	e->entry_timeout = cacheable ? ENTRY_SECONDS : 0;
 	return 0;
 }
 

@@ -41,6 +41,9 @@ struct target {
 	struct node node;               /* the directory, or the one holding attr/link */
 	const struct attr *attr;
 	char name[TREE_NAME_MAX];       /* the link's name */
+	/* The last component is a gate: whether one may pass depends on who asks (an entry
+	 * with an owner, or the way into the provider's side). */
+	bool gate;
 };
 
 /* An open attribute, or a file of media/ (media set). Handles are listed so that those the
@@ -277,6 +280,7 @@ static int step(struct target *t, const char *name, bool last, const struct call
 	char owner[TREE_NAME_MAX];
 	int r, reach;
 
+	t->gate = false;
 	if (last && (t->attr = find_attr(k, name))) {
 		t->type = TARGET_ATTR;
 		return 0;
@@ -284,6 +288,7 @@ static int step(struct target *t, const char *name, bool last, const struct call
 	if ((sub = find_subdir(k, name))) {
 		if (k == &root_kind)
 			t->node.part = find_subdir_part(name);
+		t->gate = k == &root_kind && t->node.part == PART_PROVIDER;
 		r = enter(&t->node, sub, name);
 		return r < 0 || !c ? r : engine_may_reach(t->node.engine, c, t->node.part,
 							 t->node.owner);
@@ -295,6 +300,7 @@ static int step(struct target *t, const char *name, bool last, const struct call
 		return r;
 	if (k->owner && c && (reach = entry_reach(&t->node, name, c, owner)) < 0)
 		return reach;
+	t->gate = k->owner != NULL;
 	if (k->owner && !k->readlink) {
 		t->node.part = PART_OWNED;
 		if (!c && k->owner(&t->node, name, owner, sizeof(owner)) < 0)
@@ -1148,12 +1154,22 @@ void tree_stop(struct engine *e)
 		handle_free(open_handles.next);
 }
 
-bool tree_entry_cacheable(const char *path)
+int tree_lookup(const char *path, struct stat *st, bool *cacheable)
 {
 	struct target t;
+	int r;
 
-	return resolve_as(path, &t, NULL) >= 0 && t.node.part == PART_CATALOGUE &&
-	       !(t.type == TARGET_LINK && t.node.kind->owner);
+	*cacheable = false;
+	if (media_file_name(path))
+		return tree_getattr(path, st, NULL);
+	if (tempfile_stat(path, st))
+		return 0;
+	r = resolve(path, &t);
+	if (r < 0)
+		return r;
+	target_stat(&t, st);
+	*cacheable = !t.gate;
+	return 0;
 }
 
 static const struct fuse_operations operations = {

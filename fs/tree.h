@@ -110,9 +110,11 @@ void tree_stop(struct engine *e);
 /* The request each operation answers (its caller, its engine): set by lowlevel.c. */
 struct fuse_req;
 void tree_set_request(struct fuse_req *req);
-/* Whether the kernel may keep the entry for path: only what every caller sees alike (the
- * catalogue); what depends on who asks is looked up at each walk. */
-bool tree_entry_cacheable(const char *path);
+/* A lookup: path's attributes, and whether the kernel may keep its entry: not when it
+ * is a gate, where whether one may pass depends on who asks (an entry with an owner, the
+ * way into the provider's side); what lies beyond is reached only through it. */
+struct stat;
+int tree_lookup(const char *path, struct stat *st, bool *cacheable);
 extern const struct node_kind root_kind;
 
 #endif
