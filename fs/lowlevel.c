@@ -551,52 +551,53 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 /* ---- directories: the listing is made at opendir and served by offset ---- */
 
+/* A listing: the names the caller may see, and the path of the directory. Entry k is at
+ * offset k + 1. */
 struct listing {
-	fuse_req_t req;
-	char *data;
-	size_t len, size;
+	char path[TREE_PATH_MAX];
+	struct listed {
+		char *name;
+		mode_t type;
+	} *items;
+	size_t n;
 };
 
-static int add_entry(void *ctx, const char *name, const struct stat *st, off_t off,
-		     enum fuse_fill_dir_flags flags)
+static void listing_free(struct listing *l)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		free(l->items[i].name);
+	if (l)
+		free(l->items);
+	free(l);
+}
+
+static int add_name(void *ctx, const char *name, const struct stat *st, off_t off,
+		    enum fuse_fill_dir_flags flags)
 {
 	struct listing *l = ctx;
-	struct stat entry = { .st_ino = UNKNOWN_INO, .st_mode = st ? st->st_mode : 0 };
-	size_t need = fuse_add_direntry(l->req, NULL, 0, name, NULL, 0);
+	struct listed *grown = realloc(l->items, (l->n + 1) * sizeof(*grown));
 
 	(void)off, (void)flags;
-	if (l->len + need > l->size) {
-		size_t size = (l->len + need) * 2;
-		char *grown = realloc(l->data, size);
-
-		if (!grown)
-			return 1;
-		l->data = grown;
-		l->size = size;
-	}
-	fuse_add_direntry(l->req, l->data + l->len, need, name, &entry,
-			  (off_t)(l->len + need));
-	l->len += need;
-	return 0;
+	if (!grown)
+		return 1;
+	l->items = grown;
+	grown[l->n].type = st ? st->st_mode & S_IFMT : 0;
+	grown[l->n].name = strdup(name);
+	return grown[l->n].name ? (l->n++, 0) : 1;
 }
 
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	char path[TREE_PATH_MAX];
 	struct listing *l = calloc(1, sizeof(*l));
 	int r = l ? 0 : -ENOMEM;
 
 	begin(req);
 	if (r >= 0)
-		r = path_of(ino, path, sizeof(path));
-	if (r >= 0) {
-		l->req = req;
-		r = ops->readdir(path, l, add_entry, 0, fi, 0);
-	}
+		r = path_of(ino, l->path, sizeof(l->path));
+	if (r >= 0)
+		r = ops->readdir(l->path, l, add_name, 0, fi, 0);
 	if (r < 0) {
-		if (l)
-			free(l->data);
-		free(l);
+		listing_free(l);
 		fuse_reply_err(req, -r);
 		return;
 	}
@@ -604,33 +605,78 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fuse_reply_open(req, fi);
 }
 
-/* Replies with a copy: once the kernel has the reply, the directory may be released
- * (and the listing freed) before the reply's send has returned. */
-static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
+static bool is_dot(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+/* Adds entry k to buf (plus: with its attributes, one more lookup of its inode); returns
+ * the bytes it takes, 0 when it does not fit, or -errno. */
+static ssize_t add_listed(fuse_req_t req, const struct listing *l, size_t k, char *buf,
+			  size_t room, bool plus)
+{
+	const struct listed *item = &l->items[k];
+	struct fuse_entry_param e = { .attr = { .st_ino = UNKNOWN_INO, .st_mode = item->type } };
+	char path[TREE_PATH_MAX];
+	size_t need;
+
+	if (!plus)
+		return (ssize_t)fuse_add_direntry(req, buf, room, item->name, &e.attr,
+						  (off_t)k + 1);
+	/* . and .. carry no inode: the kernel does not count them as looked up */
+	if (!is_dot(item->name) &&
+	    (snprintf(path, sizeof(path), "%s%s%s", l->path, strcmp(l->path, "/") ? "/" : "",
+		      item->name) >= (int)sizeof(path) || make_entry(path, &e) < 0))
+		memset(&e, 0, sizeof(e)), e.attr.st_ino = UNKNOWN_INO, e.attr.st_mode = item->type;
+	need = fuse_add_direntry_plus(req, buf, room, item->name, &e, (off_t)k + 1);
+	if (need > room && e.ino)
+		inode_forget(e.ino, 1); /* not sent: not looked up */
+	return (ssize_t)need;
+}
+
+/* readdir and readdirplus: the entries from off that fit in size. */
+static void read_listing(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
+			 bool plus)
 {
 	const struct listing *l = (const struct listing *)(uintptr_t)fi->fh;
-	size_t n = off < 0 || (size_t)off >= l->len ? 0 : l->len - (size_t)off;
-	char *copy = malloc(n < size ? n : size);
+	char *buf = malloc(size ? size : 1);
+	size_t len = 0;
 
-	(void)ino;
-	if (n && !copy) {
+	begin(req);
+	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (n)
-		memcpy(copy, l->data + off, n < size ? n : size);
-	fuse_reply_buf(req, copy, n < size ? n : size);
-	free(copy);
+	for (size_t k = off < 0 ? l->n : (size_t)off; k < l->n; k++) {
+		ssize_t need = add_listed(req, l, k, buf + len, size - len, plus);
+
+		if (need < 0 || (size_t)need > size - len)
+			break;
+		len += (size_t)need;
+	}
+	fuse_reply_buf(req, buf, len);
+	free(buf);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	(void)ino;
+	read_listing(req, size, off, fi, false);
+}
+
+/* With each entry's attributes: a walk (find, ls -l, grep -r) needs no lookup per entry. */
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	(void)ino;
+	read_listing(req, size, off, fi, true);
 }
 
 static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct listing *l = (struct listing *)(uintptr_t)fi->fh;
-
 	(void)ino;
-	free(l->data);
-	free(l);
+	listing_free((struct listing *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -711,6 +757,7 @@ static const struct fuse_lowlevel_ops lowlevel_ops = {
 	.release = ll_release,
 	.opendir = ll_opendir,
 	.readdir = ll_readdir,
+	.readdirplus = ll_readdirplus,
 	.releasedir = ll_releasedir,
 	.setxattr = ll_setxattr,
 	.removexattr = ll_removexattr,

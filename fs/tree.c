@@ -500,17 +500,15 @@ static off_t attr_size(const struct target *t)
 	return size;
 }
 
-static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+int tree_lookup(const char *path, struct stat *st, bool *cacheable)
 {
-	struct handle *h = handle_of(fi);
-	const char *media = path ? media_file_name(path) : NULL;
+	const char *media = media_file_name(path);
 	struct target t;
 	int r;
 
-	if (media || (h && h->media)) {
-		/* an upload is not in media/ until its first close: its handle answers */
-		r = h && h->media ? media_handle_stat(h->media, st) :
-				    engine_media_stat(current_engine(), media, st);
+	*cacheable = false;
+	if (media) {
+		r = engine_media_stat(current_engine(), media, st);
 		st->st_blksize = MEDIA_IO_SIZE; /* cp sizes its buffer by it: 1 MiB writes */
 		return r;
 	}
@@ -520,7 +518,22 @@ static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info
 	if (r < 0)
 		return r;
 	target_stat(&t, st);
+	*cacheable = !t.gate;
 	return 0;
+}
+
+static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	struct handle *h = handle_of(fi);
+	bool cacheable;
+	int r;
+
+	if (h && h->media) { /* an upload is not in media/ until its first close */
+		r = media_handle_stat(h->media, st);
+		st->st_blksize = MEDIA_IO_SIZE;
+		return r;
+	}
+	return tree_lookup(path, st, &cacheable);
 }
 
 /* A listing: each name with its file type (d_type), so that a walk needs no stat to
@@ -1152,24 +1165,6 @@ void tree_stop(struct engine *e)
 	tree_stream_grew(NULL);
 	while (open_handles.next != &open_handles)
 		handle_free(open_handles.next);
-}
-
-int tree_lookup(const char *path, struct stat *st, bool *cacheable)
-{
-	struct target t;
-	int r;
-
-	*cacheable = false;
-	if (media_file_name(path))
-		return tree_getattr(path, st, NULL);
-	if (tempfile_stat(path, st))
-		return 0;
-	r = resolve(path, &t);
-	if (r < 0)
-		return r;
-	target_stat(&t, st);
-	*cacheable = !t.gate;
-	return 0;
 }
 
 static const struct fuse_operations operations = {
