@@ -1,9 +1,9 @@
 /* lowlevel.c — the tree served through libfuse's low-level API. tree.c's operations work
  * by path; this file gives paths inode numbers, answers each request with one of them,
  * and chooses each entry's timeout: the kernel keeps an entry for ENTRY_SECONDS, but a
- * gate, where whether one may pass depends on who asks (an entry with an owner, the way
- * into the provider's side), is looked up at every walk (docs/tree.md, "Who may do
- * what"). The high-level API has one timeout for all entries.
+ * gate (an object, which may go through another path and be there for some callers only;
+ * the way into the provider's side) is looked up at every walk (docs/tree.md, "Caching
+ * and freshness"). The high-level API has one timeout for all entries.
  *
  * An inode stands for a path while the kernel holds it (lookups less forgets). When the
  * object at a path goes (unlink, rmdir, a rename over it), the inodes at and below it

@@ -41,8 +41,9 @@ struct target {
 	struct node node;               /* the directory, or the one holding attr/link */
 	const struct attr *attr;
 	char name[TREE_NAME_MAX];       /* the link's name */
-	/* The last component is a gate: whether one may pass depends on who asks (an entry
-	 * with an owner, or the way into the provider's side). */
+	/* The last component is a gate, never cached: an object but the catalogue's (it may
+	 * go through another path, and whether it is there may depend on who asks), or the
+	 * way into the provider's side. */
 	bool gate;
 };
 
@@ -300,7 +301,8 @@ static int step(struct target *t, const char *name, bool last, const struct call
 		return r;
 	if (k->owner && c && (reach = entry_reach(&t->node, name, c, owner)) < 0)
 		return reach;
-	t->gate = k->owner != NULL;
+	/* the host's catalogue (GPUs, their types, profiles) changes with the hardware only */
+	t->gate = k->owner || t->node.part != PART_CATALOGUE;
 	if (k->owner && !k->readlink) {
 		t->node.part = PART_OWNED;
 		if (!c && k->owner(&t->node, name, owner, sizeof(owner)) < 0)

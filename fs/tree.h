@@ -111,8 +111,9 @@ void tree_stop(struct engine *e);
 struct fuse_req;
 void tree_set_request(struct fuse_req *req);
 /* A lookup: path's attributes, and whether the kernel may keep its entry: not when it
- * is a gate, where whether one may pass depends on who asks (an entry with an owner, the
- * way into the provider's side); what lies beyond is reached only through it. */
+ * is a gate (an object, which may go through another path and be there for some callers
+ * only, or the way into the provider's side); what lies beyond is reached only through
+ * it. */
 struct stat;
 int tree_lookup(const char *path, struct stat *st, bool *cacheable);
 extern const struct node_kind root_kind;
