@@ -552,8 +552,10 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 /* ---- directories: the listing is made at opendir and served by offset ---- */
 
 /* A listing: the names the caller may see, and the path of the directory. Entry k is at
- * offset k + 1. */
+ * offset k + 1. Listings are kept in a list, so that those the kernel never releases (an
+ * unmount with a directory open) are freed at the end. */
 struct listing {
+	struct listing *prev, *next;
 	char path[TREE_PATH_MAX];
 	struct listed {
 		char *name;
@@ -562,6 +564,9 @@ struct listing {
 	size_t n;
 };
 
+static struct listing open_listings = { &open_listings, &open_listings };
+static pthread_mutex_t listings_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void listing_free(struct listing *l)
 {
 	for (size_t i = 0; l && i < l->n; i++)
@@ -569,6 +574,24 @@ static void listing_free(struct listing *l)
 	if (l)
 		free(l->items);
 	free(l);
+}
+
+static void listing_track(struct listing *l)
+{
+	pthread_mutex_lock(&listings_lock);
+	l->next = &open_listings;
+	l->prev = open_listings.prev;
+	l->prev->next = l->next->prev = l;
+	pthread_mutex_unlock(&listings_lock);
+}
+
+static void listing_release(struct listing *l)
+{
+	pthread_mutex_lock(&listings_lock);
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	pthread_mutex_unlock(&listings_lock);
+	listing_free(l);
 }
 
 static int add_name(void *ctx, const char *name, const struct stat *st, off_t off,
@@ -601,8 +624,10 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, -r);
 		return;
 	}
+	listing_track(l);
 	fi->fh = (uintptr_t)l;
-	fuse_reply_open(req, fi);
+	if (fuse_reply_open(req, fi) == -ENOENT) /* interrupted: never released */
+		listing_release(l);
 }
 
 static bool is_dot(const char *name)
@@ -676,7 +701,7 @@ static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	listing_free((struct listing *)(uintptr_t)fi->fh);
+	listing_release((struct listing *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -732,6 +757,8 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 static void ll_destroy(void *userdata)
 {
 	tree_stop(userdata);
+	while (open_listings.next != &open_listings)
+		listing_release(open_listings.next);
 }
 
 static const struct fuse_lowlevel_ops lowlevel_ops = {
