@@ -275,8 +275,9 @@ static int group_device_owner(const struct node *n, const char *name, char *buf,
 	const char *colon = strrchr(name, ':');
 
 	(void)n;
+	buf[0] = '\0';
 	if (!colon || !strchr(colon, '=') || strncmp(name, "tenant=", 7))
-		return snprintf(buf, size, "%s", "") < 0 ? -EINVAL : 0;
+		return 0;
 	name += 7;
 	return snprintf(buf, size, "%.*s", (int)strcspn(name, ":"), name) >= (int)size ?
 		-ENAMETOOLONG : 0;

@@ -2,8 +2,8 @@
  * `struct node_kind`: a table of attributes (name, mode, show/store), fixed subdirectories,
  * and optionally a collection of named entries (list/exists, mkdir/rmdir) that are
  * directories of another kind or symlinks. The generic code in tree.c walks paths, checks
- * modes, buffers values, keeps editors' scratch files and answers FUSE; adding a file is
- * a table line and, at most, a function. */
+ * modes and who may reach what, buffers values and keeps editors' scratch files, by path
+ * (lowlevel.c answers FUSE); adding a file is a table line and, at most, a function. */
 #ifndef VGPUFS_TREE_H
 #define VGPUFS_TREE_H
 

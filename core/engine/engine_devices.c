@@ -46,7 +46,7 @@ bool group_in_use(struct engine *e, const char *group, char *device, size_t size
 	}
 	if (s)
 		share_path(s, device, size);
-	return s;
+	return s != NULL;
 }
 
 /* A device by the path's names; no libvirt call when the VM's name is known. */
