@@ -169,6 +169,20 @@ static void node_delete(xmlNode *n)
 	xmlFreeNode(n);
 }
 
+/* Drops parent's blank text children. XML_PARSE_NOBLANKS keeps some of them beside
+ * non-blank text (a heuristic that depends on the neighbours), so an edit that removes
+ * and re-adds our elements would move whitespace around and never read back the same. */
+static void blanks_drop(xmlNode *parent)
+{
+	xmlNode *next;
+
+	for (xmlNode *n = parent ? parent->children : NULL; n; n = next) {
+		next = n->next;
+		if (xmlIsBlankNode(n))
+			node_delete(n);
+	}
+}
+
 /* Whether parent holds nothing but blank text. */
 static bool only_blanks(xmlNode *parent)
 {
@@ -361,6 +375,8 @@ static int domain_parse(const char *xml, xmlDoc **doc, struct domain *dom,
 				 dom->root ? (const char *)dom->root->name : "");
 	dom->devices = first_child(dom->root, "devices");
 	dom->metadata = first_child(dom->root, "metadata");
+	blanks_drop(dom->devices);
+	blanks_drop(dom->metadata);
 	if (dom->metadata)
 		for (xmlNode *n = dom->metadata->children; n && !dom->record; n = n->next)
 			if (is_ours(n, "devices"))
