@@ -8,7 +8,7 @@ static const char readme[] =
 	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
 	"write; a refused write says why in the object's `error` file and in `events`.\n"
 	"  host/      this node: name, driver_version, reboot_required, pending_driver,\n"
-	"             maintenance, counters (operations done since the daemon started)\n"
+	"             maintenance, libvirt (connected or connecting), counters\n"
 	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
 	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
@@ -120,6 +120,7 @@ const struct node_kind host_kind = {
 		{ "driver_version", 0444, false, show_host_info },
 		{ "reboot_required", 0444, false, show_host_setting },
 		{ "pending_driver", 0444, false, show_host_setting },
+		{ "libvirt", 0444, false, show_host_setting },
 		{ "counters", 0444, false, show_host_counters },
 		{ "error", 0444, false, show_error },
 		{ NULL },

@@ -3,15 +3,20 @@
  * the multithreaded FUSE session (libfuse's low-level API, lowlevel.c) until SIGTERM/SIGINT
  * or an unmount, which all exit 0.
  * `vgpufs --check` mounts nothing: it prints what discovery finds (core/check.c) and
- * exits 0 when discovery worked, 1 when it failed, 2 on bad usage. */
+ * exits 0 when discovery worked, 1 when it failed, 2 on bad usage.
+ * Under systemd (Type=notify) it sends READY=1 once the vGPUs exist again and the tree is
+ * mounted, and only then lets the engine reach libvirt (engine_start); WATCHDOG=1 while
+ * the engine answers, STOPPING=1 on the way out. */
 #define FUSE_USE_VERSION 312 /* fuse_session_loop_mt() with a loop config */
 #include "check.h"
 #include "lowlevel.h"
 #include "tree.h"
 
 #include <fuse_lowlevel.h>
+#include <systemd/sd-daemon.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +28,7 @@ struct options {
 	const char *libvirt_uri;
 	const char *state_dir;
 	const char *admin_group;
+	unsigned vf_wait_s;
 	int show_help;
 	int show_version;
 	int check;
@@ -38,6 +44,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--state %s", state_dir),
 	OPTION("--admin-group=%s", admin_group),
 	OPTION("--admin-group %s", admin_group),
+	OPTION("--vf-wait=%u", vf_wait_s),
+	OPTION("--vf-wait %u", vf_wait_s),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -57,6 +65,8 @@ static void usage(const char *prog)
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
 	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
 	       "                     (default adm)\n"
+	       "  --vf-wait SECONDS  at start, how long to wait for the SR-IOV VFs that\n"
+	       "                     recorded vGPUs need (default 30)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
@@ -128,6 +138,33 @@ static int check(const struct fuse_args *args, const struct engine_options *eopt
 	return 0;
 }
 
+/* WATCHDOG=1 at half systemd's interval, for as long as the engine answers (a stuck
+ * engine lock stops it, and systemd restarts the daemon). */
+static void *watchdog_main(void *arg)
+{
+	struct engine *engine = arg;
+	uint64_t usec = 0;
+	struct host_info info;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0)
+		return NULL;
+	for (;;) {
+		usleep(usec / 2);
+		if (engine_host_info(engine, &info) == 0)
+			sd_notify(0, "WATCHDOG=1");
+	}
+	return NULL;
+}
+
+static void start_watchdog(struct engine *engine)
+{
+	pthread_t thread;
+
+	if (sd_watchdog_enabled(0, NULL) > 0 &&
+	    pthread_create(&thread, NULL, watchdog_main, engine) == 0)
+		pthread_detach(thread);
+}
+
 /* Opens the engine, mounts, serves until a signal or an unmount. Returns the exit status. */
 static int run(struct fuse_args *args, const struct engine_options *eopts)
 {
@@ -157,10 +194,18 @@ static int run(struct fuse_args *args, const struct engine_options *eopts)
 		goto out;
 	}
 	report(fd, "ok");
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s; connecting to libvirt", cmd.mountpoint);
+	start_watchdog(engine);
+	if ((r = engine_start(engine)) < 0) {
+		fprintf(stderr, "vgpufs: cannot start the libvirt worker: %s\n", strerror(-r));
+		goto unmount;
+	}
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_idle_threads(loop, 10);
 	status = fuse_session_loop_mt(se, loop) < 0 ? 1 : 0;
 	fuse_loop_cfg_destroy(loop);
+unmount:
+	sd_notify(0, "STOPPING=1");
 	fuse_session_unmount(se);
 out:
 	if (se) {
@@ -195,7 +240,8 @@ static int set_admin_group(const char *name, bool given)
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options opts = { 0 }; /* fuse_opt_parse frees what it replaces: no literals */
+	/* fuse_opt_parse frees what it replaces: no string literals */
+	struct options opts = { .vf_wait_s = 30 };
 	struct engine_options eopts;
 	int r;
 
@@ -213,6 +259,7 @@ int main(int argc, char *argv[])
 		opts.sysfs_root ? opts.sysfs_root : "/sys",
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
+		opts.vf_wait_s,
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);

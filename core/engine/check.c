@@ -3,14 +3,18 @@
  * no vGPU is recovered, and sysfs is only read. libvirt is asked over a read-only
  * connection, and the database is read without touching even sqlite's side files. */
 #include "check.h"
+#include "devices.h"
 #include "host.h"
+#include "node_store.h"
 #include "store.h"
 #include "util.h"
 #include "virt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *or_none(const char *s)
 {
@@ -45,27 +49,89 @@ static void print_libvirt(FILE *out, const char *uri)
 		n_domains == 1 ? "" : "s");
 }
 
-static void print_state(FILE *out, const char *state_dir)
+/* What a start would do with one recorded vGPU, on the host as discovered. */
+static const char *recreate_verdict(struct host *h, const struct vgpu *v)
 {
-	struct store_schema s;
-	char err[512] = "";
+	const struct gpu *g = host_find_gpu(h, v->gpu);
 
-	int r = store_read_schema(state_dir, &s, err, sizeof(err));
+	if (v->state != VGPU_CREATED)
+		return "roll-back";  /* an unfinished change: undone once libvirt answers */
+	if (!g)
+		return "gpu-missing";
+	if (!gpu_has_slot(g, v->slot))
+		return "slot-missing";  /* waited for: --vf-wait */
+	if (gpu_find_type(g, v->profile) < 0)
+		return "profile-missing";
+	return host_vgpu_exists(h, g, v->slot, v->type_id, v->uuid) ? "present" : "re-create";
+}
+
+/* The unit's view of a start: every vGPU the journal records and what becomes of it. */
+static void print_recreate(FILE *out, struct store *s, struct host *h)
+{
+	struct devices ds = { 0 };
+	size_t todo = 0;
+	int r = store_devices_load(s, &ds);
 
 	if (r < 0) {
-		fprintf(out, "state: %s unreadable: %s\n", s.path[0] ? s.path : state_dir,
+		fprintf(out, "recreate: journal unreadable: %s\n", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < ds.n_vgpus; i++)
+		todo += !strcmp(recreate_verdict(h, &ds.vgpus[i]), "re-create");
+	fprintf(out, "recreate: %zu vGPU%s recorded, %zu to re-create at start\n", ds.n_vgpus,
+		ds.n_vgpus == 1 ? "" : "s", todo);
+	for (size_t i = 0; i < ds.n_vgpus; i++) {
+		const struct vgpu *v = &ds.vgpus[i];
+
+		fprintf(out, "vgpu: %s %s gpu=%s slot=%s profile=%s vm=%s device=%s\n", v->uuid,
+			recreate_verdict(h, v), v->gpu, v->slot, v->profile, v->vm_uuid, v->device);
+	}
+	devices_free(&ds);
+}
+
+static void print_state(FILE *out, const char *state_dir, struct host *h)
+{
+	struct store_schema schema;
+	struct store s;
+	char err[512] = "";
+	int r = store_open_readonly(state_dir, &s, &schema, err, sizeof(err));
+
+	if (r < 0) {
+		fprintf(out, "state: %s unreadable: %s\n", schema.path[0] ? schema.path : state_dir,
 			err[0] ? err : strerror(-r));
 		return;
 	}
-	if (!s.exists) {
-		fprintf(out, "state: no database at %s\n", s.path);
+	if (!schema.exists) {
+		fprintf(out, "state: no database at %s\n", schema.path);
+		fprintf(out, "recreate: nothing recorded\n");
 		return;
 	}
-	fprintf(out, "state: %s schema version %d", s.path, s.version);
-	if (s.version > s.latest)
-		fprintf(out, ", newer than this vgpufs (%d)", s.latest);
-	if (s.wal_unread)
+	fprintf(out, "state: %s schema version %d", schema.path, schema.version);
+	if (schema.version > schema.latest)
+		fprintf(out, ", newer than this vgpufs (%d)", schema.latest);
+	if (schema.wal_unread)
 		fprintf(out, ", read without its -wal (no -shm beside it)");
+	fputc('\n', out);
+	if (schema.version == schema.latest)
+		print_recreate(out, &s, h);
+	else
+		fprintf(out, "recreate: not read (a start migrates schema version %d first)\n",
+			schema.version);
+	store_close(&s);
+}
+
+/* The kernel modules a vGPU host runs on, as sysfs shows them loaded. */
+static void print_modules(FILE *out, const char *root)
+{
+	static const char *const modules[] = { "nvidia", "nvidia_vgpu_vfio", "mdev",
+					       "vfio_pci", "vfio_pci_core" };
+	char path[PATH_MAX];
+
+	fprintf(out, "modules:");
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		snprintf(path, sizeof(path), "%s/module/%s", root, modules[i]);
+		fprintf(out, " %s=%s", modules[i], access(path, F_OK) == 0 ? "loaded" : "absent");
+	}
 	fputc('\n', out);
 }
 
@@ -139,9 +205,10 @@ int check_host(const struct engine_options *opts, FILE *out, char *err, size_t e
 		d.host.n_gpus ? "" : " (no NVIDIA GPU found)");
 	for (size_t i = 0; i < d.host.n_gpus; i++)
 		print_gpu(out, &d.host.gpus[i], &d.usage[i]);
-	discovery_free(&d);
+	print_modules(out, opts->sysfs_root);
 	print_libvirt(out, opts->libvirt_uri);
-	print_state(out, opts->state_dir);
+	print_state(out, opts->state_dir, &d.host);
+	discovery_free(&d);
 	errno = 0;
 	r = fflush(out) == 0 ? 0 : errno ? -errno : -EIO;
 	if (r == 0 && ferror(out))

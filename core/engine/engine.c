@@ -34,7 +34,8 @@ static int load_settings(struct engine *e)
 
 /* Discovery, with the GPU models' types known from earlier starts; those it had to read
  * are kept for the next. Keeping them is only a saving: a failure is logged, not fatal. */
-static int discover(struct engine *e, const char *sysfs_root, char *err, size_t err_size)
+static int discover(struct engine *e, const char *sysfs_root, struct host *into, char *err,
+		    size_t err_size)
 {
 	struct catalogues known = { 0 };
 	int r = store_catalogues_load(&e->store, &known);
@@ -44,7 +45,7 @@ static int discover(struct engine *e, const char *sysfs_root, char *err, size_t 
 		events_add(&e->events, "vGPU type catalogues not read (%s): types read from sysfs",
 			   strerror(-r));
 	}
-	r = host_discover(&e->host, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
+	r = host_discover(into, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
 	if (r >= 0 && known.changed) {
 		int saved = store_begin(&e->store);
 
@@ -58,6 +59,46 @@ static int discover(struct engine *e, const char *sysfs_root, char *err, size_t 
 	}
 	catalogues_free(&known);
 	return r;
+}
+
+/* Whether a vGPU to re-create lacks its slot while its GPU is there: the VFs of an SR-IOV
+ * GPU appear a while after `sriov-manage -e` returns. A missing GPU is not waited for. */
+static bool slots_missing(struct engine *e)
+{
+	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
+		const struct vgpu *v = &e->devices.vgpus[i];
+		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+
+		if (v->state == VGPU_CREATED && g && !gpu_has_slot(g, v->slot))
+			return true;
+	}
+	return false;
+}
+
+/* Discovers the host again every 250 ms until every slot the vGPUs need is there, for
+ * wait_s seconds at most. */
+static void wait_for_slots(struct engine *e, const char *sysfs_root, unsigned wait_s)
+{
+	long long deadline = monotonic_ms() + 1000LL * wait_s;
+	char err[512];
+
+	if (!slots_missing(e))
+		return;
+	events_add(&e->events, "waiting up to %u s for the SR-IOV VFs the vGPUs need", wait_s);
+	while (slots_missing(e) && monotonic_ms() < deadline) {
+		struct host found = { 0 };
+
+		sleep_ms(250);
+		if (discover(e, sysfs_root, &found, err, sizeof(err)) < 0) {
+			events_add(&e->events, "discovery failed while waiting for VFs: %s", err);
+			host_free(&found);
+			return;
+		}
+		host_free(&e->host);
+		e->host = found;
+	}
+	if (slots_missing(e))
+		events_add(&e->events, "SR-IOV VFs still missing after %u s", wait_s);
 }
 
 static int load_tenants(struct engine *e)
@@ -97,17 +138,15 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (r >= 0 && (r = store_devices_load(&e->store, &e->devices)) < 0)
 		snprintf(err, err_size, "loading devices: %s", strerror(-r));
 	if (r >= 0)
-		r = discover(e, opts->sysfs_root, err, err_size);
+		r = discover(e, opts->sysfs_root, &e->host, err, err_size);
 	if (r >= 0)
 		r = media_open(e, err, err_size);
 	if (r >= 0)
-		r = virt_open(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
-	if (r >= 0)
-		r = devices_recover(e); /* vGPUs exist again before anything is served */
-	if (r >= 0)
-		vm_names_learn(e);
-	if (r >= 0)
-		r = vms_start_worker(e);
+		r = virt_new(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
+	if (r >= 0) { /* vGPUs exist again before anything is served; libvirt comes later */
+		wait_for_slots(e, opts->sysfs_root, opts->vf_wait_s);
+		devices_recreate(e);
+	}
 	if (r >= 0)
 		r = media_start(e);
 	if (r < 0) {
@@ -118,6 +157,11 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		   VGPUFS_VERSION, e->host.n_gpus, e->groups.n, e->devices.n);
 	*out = e;
 	return 0;
+}
+
+int engine_start(struct engine *e)
+{
+	return vms_start_worker(e);
 }
 
 void engine_close(struct engine *e)
@@ -287,6 +331,8 @@ int engine_host_get(struct engine *e, const char *field, char *buf, size_t size)
 		return str_printf(buf, size, "%d", reboot_required(e)) < 0 ? -ENAMETOOLONG : 0;
 	else if (!strcmp(field, "pending_driver"))
 		return media_pending_driver(e, buf, size), 0;
+	else if (!strcmp(field, "libvirt"))
+		return str_copy(buf, size, e->libvirt_attached ? "connected" : "connecting");
 	return f ? 0 : -ENOENT;
 }
 

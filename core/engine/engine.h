@@ -23,6 +23,7 @@ struct engine_options {
 	const char *sysfs_root;   /* "/sys" on a real host */
 	const char *libvirt_uri;  /* "qemu:///system" on a real host */
 	const char *state_dir;    /* where the state database lives */
+	unsigned vf_wait_s;       /* how long start waits for SR-IOV VFs vGPUs need */
 };
 
 typedef int (*engine_name_fn)(const char *name, void *ctx);
@@ -35,8 +36,13 @@ extern const struct field rule_fields[];
 extern const struct field host_fields[];
 extern const struct field tenant_fields[];
 
+/* Opens the state, discovers the host and re-creates every vGPU the state holds, without
+ * libvirt: a host's boot order puts this before libvirt (docs/tree.md, "Boot order").
+ * engine_start then connects to libvirt in the background, retrying while it is down,
+ * and brings the definitions in line once connected (host/libvirt says when). */
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size);
+int engine_start(struct engine *e);
 void engine_close(struct engine *e);
 
 struct host_info {

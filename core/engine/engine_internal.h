@@ -79,6 +79,9 @@ struct engine {
 	size_t n_vm_names;
 	pthread_t worker;
 	bool worker_started;
+	bool libvirt_lost;               /* under queue_lock: the connection closed */
+	bool libvirt_attached;           /* under the engine lock: connected, definitions
+					  * brought in line (host/libvirt) */
 	struct media_store media;        /* under the engine lock, but handles' data */
 	struct iso_job *iso_jobs;        /* under the engine lock */
 	size_t n_iso_jobs;
@@ -195,10 +198,12 @@ void finish_removal(struct engine *e, const char *uuid);
 /* recovery.c */
 /* Frees the devices of VMs libvirt no longer has (missed events, a libvirtd restart). */
 void devices_forget_missing_vms(struct engine *e);
-/* Brings the engine's journal and the host in line at start: rolls back unacknowledged
- * allocations, finishes removals, frees vGPUs of VMs that are gone, re-creates missing
- * vGPUs and re-applies every VM's devices to its definition. */
-int devices_recover(struct engine *e);
+/* At start, before libvirt: re-creates the missing vGPUs of the journal's created rows. */
+void devices_recreate(struct engine *e);
+/* Once libvirt is connected (at start, and again after it was lost): rolls back
+ * unacknowledged allocations, finishes removals, frees vGPUs of VMs that are gone and
+ * re-applies every VM's devices to its definition. */
+void devices_recover_definitions(struct engine *e);
 /* A domain was undefined: its vGPUs and devices go. */
 void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
 

@@ -10,6 +10,7 @@
 #include <uuid/uuid.h>
 
 #define RECONCILE_SECONDS 30
+#define LIBVIRT_RETRY_SECONDS 1
 
 static const char *state_name(int state)
 {
@@ -509,6 +510,13 @@ void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *
 	struct engine *e = ctx;
 	struct vm_event *grown;
 
+	if (ev == VIRT_DISCONNECTED) {
+		pthread_mutex_lock(&e->queue_lock);
+		e->libvirt_lost = true;
+		pthread_cond_signal(&e->queue_cond);
+		pthread_mutex_unlock(&e->queue_lock);
+		return;
+	}
 	if (ev != VIRT_UNDEFINED && ev != VIRT_DEFINED)
 		return;
 	pthread_mutex_lock(&e->queue_lock);
@@ -596,29 +604,89 @@ static void handle_event(struct engine *e, const struct vm_event *ev)
 	}
 }
 
-static void reconcile(struct engine *e)
+/* Every RECONCILE_SECONDS: domains undefined behind our back, and a connection that died
+ * without a close callback (drivers that have none). True while still connected. */
+static bool reconcile(struct engine *e)
 {
 	LOCK_ENGINE(e);
+	if (!virt_connected(e->virt))
+		return false;
 	devices_forget_missing_vms(e);
+	return true;
 }
 
-static void *worker_main(void *arg)
+/* Connects (without the engine lock: a connect may wait), then brings the definitions in
+ * line with the journal. The first failure of an outage is logged, not every retry. */
+static bool libvirt_attach(struct engine *e, bool *failed_before)
 {
-	struct engine *e = arg;
+	char err[512];
+	int r = virt_reopen(e->virt, err, sizeof(err));
+	LOCK_ENGINE(e);
 
-	pthread_mutex_lock(&e->queue_lock);
+	if (r < 0) {
+		if (!*failed_before)
+			events_add(&e->events, "libvirt: cannot connect to %s: %s; retrying every "
+				   "%d s", virt_uri(e->virt), err, LIBVIRT_RETRY_SECONDS);
+		*failed_before = true;
+		return false;
+	}
+	devices_recover_definitions(e);
+	vm_names_learn(e);
+	e->libvirt_attached = true;
+	*failed_before = false;
+	events_add(&e->events, "libvirt: connected to %s; definitions brought in line",
+		   virt_uri(e->virt));
+	return true;
+}
+
+static void libvirt_detach(struct engine *e)
+{
+	LOCK_ENGINE(e);
+	e->libvirt_attached = false;
+	events_add(&e->events, "libvirt: connection to %s lost; reconnecting",
+		   virt_uri(e->virt));
+}
+
+/* Waits on queue_cond (queue_lock held) for seconds at most; false on the timeout. */
+static bool wait_queue(struct engine *e, int seconds)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	return pthread_cond_timedwait(&e->queue_cond, &e->queue_lock, &deadline) != ETIMEDOUT;
+}
+
+/* The worker: keeps libvirt connected, then acts on its events in order. Called with
+ * queue_lock held, returns with it held. */
+static void work(struct engine *e)
+{
+	bool attached = false, failed_before = false;
+
 	while (!e->stopping) {
-		struct timespec deadline;
 		struct vm_event ev;
 
+		if (e->libvirt_lost || !attached) {
+			bool lost = e->libvirt_lost && attached;
+
+			e->libvirt_lost = false;
+			pthread_mutex_unlock(&e->queue_lock);
+			if (lost)
+				libvirt_detach(e);
+			attached = libvirt_attach(e, &failed_before);
+			pthread_mutex_lock(&e->queue_lock);
+			if (!attached && !e->stopping)
+				wait_queue(e, LIBVIRT_RETRY_SECONDS);
+			continue;
+		}
 		if (!e->n_queue) {
-			clock_gettime(CLOCK_REALTIME, &deadline);
-			deadline.tv_sec += RECONCILE_SECONDS;
-			if (pthread_cond_timedwait(&e->queue_cond, &e->queue_lock, &deadline) ==
-			    ETIMEDOUT) {
+			if (!wait_queue(e, RECONCILE_SECONDS)) {
+				bool still;
+
 				pthread_mutex_unlock(&e->queue_lock);
-				reconcile(e);
+				still = reconcile(e);
 				pthread_mutex_lock(&e->queue_lock);
+				e->libvirt_lost |= !still;
 			}
 			continue;
 		}
@@ -628,6 +696,14 @@ static void *worker_main(void *arg)
 		handle_event(e, &ev);
 		pthread_mutex_lock(&e->queue_lock);
 	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct engine *e = arg;
+
+	pthread_mutex_lock(&e->queue_lock);
+	work(e);
 	pthread_mutex_unlock(&e->queue_lock);
 	return NULL;
 }

@@ -107,15 +107,16 @@ static int resolve_type(struct engine *e, struct vgpu *v, const struct gpu *g)
 	return -ENOENT;
 }
 
-/* vGPUs do not survive a reboot: make again, with the same UUID and options. */
-static void recreate_vgpus(struct engine *e)
+/* vGPUs do not survive a reboot: make again, with the same UUID and options. Rows of an
+ * unfinished change wait for libvirt (devices_recover_definitions). */
+void devices_recreate(struct engine *e)
 {
 	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
 		struct vgpu *v = &e->devices.vgpus[i];
 		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
 		int r;
 
-		if (resolve_type(e, v, g) < 0 ||
+		if (v->state != VGPU_CREATED || resolve_type(e, v, g) < 0 ||
 		    (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
 			continue;
 		r = vgpu_make(e, v);
@@ -144,11 +145,9 @@ static void reapply_definitions(struct engine *e)
 	}
 }
 
-int devices_recover(struct engine *e)
+void devices_recover_definitions(struct engine *e)
 {
 	recover_journal(e);
 	devices_forget_missing_vms(e);
-	recreate_vgpus(e);
 	reapply_definitions(e);
-	return 0;
 }

@@ -274,6 +274,14 @@ struct gpu *host_find_gpu(struct host *h, const char *bdf)
 	return NULL;
 }
 
+bool gpu_has_slot(const struct gpu *g, const char *slot)
+{
+	for (size_t i = 0; i < g->n_slots; i++)
+		if (!strcmp(g->slots[i], slot))
+			return true;
+	return false;
+}
+
 int gpu_find_type(const struct gpu *g, const char *profile)
 {
 	for (size_t i = 0; i < g->n_types; i++)
@@ -288,14 +296,6 @@ static int find_type_id(const struct gpu *g, const char *type_id)
 		if (!strcmp(g->types[i].type_id, type_id))
 			return (int)i;
 	return -1;
-}
-
-static bool gpu_has_slot(const struct gpu *g, const char *bdf)
-{
-	for (size_t i = 0; i < g->n_slots; i++)
-		if (!strcmp(g->slots[i], bdf))
-			return true;
-	return false;
 }
 
 struct usage_walk {

@@ -53,6 +53,7 @@ int host_discover(struct host *h, const char *root, unsigned max_age_ms,
 void host_free(struct host *h);
 
 struct gpu *host_find_gpu(struct host *h, const char *bdf);
+bool gpu_has_slot(const struct gpu *g, const char *slot);
 int gpu_find_type(const struct gpu *g, const char *profile);
 
 /* Live: which type is in use on g and how many vGPUs exist. */

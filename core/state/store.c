@@ -351,15 +351,15 @@ static int file_uri(char *buf, size_t size, const char *path, const char *params
 	return r < 0 ? r : 0;
 }
 
-int store_read_schema(const char *state_dir, struct store_schema *out, char *err,
-		      size_t err_size)
+int store_open_readonly(const char *state_dir, struct store *s, struct store_schema *out,
+			char *err, size_t err_size)
 {
 	char wal[PATH_MAX + 8], shm[PATH_MAX + 8], uri[3 * PATH_MAX + 64];
-	struct store s = { NULL };
 	bool has_wal, has_shm;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	*s = (struct store){ NULL };
 	out->latest = (int)ARRAY_SIZE(migrations);
 	r = str_printf(out->path, sizeof(out->path), "%s/vgpufs.db", state_dir);
 	if (r < 0)
@@ -384,19 +384,28 @@ int store_read_schema(const char *state_dir, struct store_schema *out, char *err
 	out->wal_unread = has_wal && !has_shm;
 	if (r < 0)
 		return r;
-	r = sqlite3_open_v2(uri, &s.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	r = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	if (r == SQLITE_OK) {
-		sqlite3_db_config(s.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-		sqlite3_busy_timeout(s.db, 5000);
-		out->version = store_schema_version(&s);
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		sqlite3_busy_timeout(s->db, 5000);
+		out->version = store_schema_version(s);
 		r = out->version < 0 ? SQLITE_ERROR : SQLITE_OK;
 	}
-	if (r != SQLITE_OK)
-		snprintf(err, err_size, "%s", s.db ? sqlite3_errmsg(s.db) : sqlite3_errstr(r));
-	store_close(&s);
 	if (r == SQLITE_OK)
 		return 0;
+	snprintf(err, err_size, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(r));
+	store_close(s);
 	return sqlite_errno(r) < 0 ? sqlite_errno(r) : -EIO;
+}
+
+int store_read_schema(const char *state_dir, struct store_schema *out, char *err,
+		      size_t err_size)
+{
+	struct store s;
+	int r = store_open_readonly(state_dir, &s, out, err, err_size);
+
+	store_close(&s);
+	return r;
 }
 
 int store_update(struct store *s, const char *table, const struct field *fields,

@@ -72,5 +72,9 @@ struct store_schema {
 };
 int store_read_schema(const char *state_dir, struct store_schema *out, char *err,
 		      size_t err_size);
+/* The same, leaving s open read-only when the database exists (s->db NULL otherwise);
+ * store_close(s) in every case. */
+int store_open_readonly(const char *state_dir, struct store *s, struct store_schema *out,
+			char *err, size_t err_size);
 
 #endif

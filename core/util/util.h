@@ -50,6 +50,10 @@ int link_target_name(const char *path, char *buf, size_t size);
  * removed and made again under the same name is told apart from the old one. */
 int object_id_next(void);
 
+/* Milliseconds on CLOCK_MONOTONIC; sleeps ms, resuming after a signal. */
+long long monotonic_ms(void);
+void sleep_ms(long ms);
+
 /* Calls fn for every entry of dir (no "." / ".."), stopping at the first error. */
 int dir_for_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
 

@@ -33,7 +33,10 @@
 
 struct virt {
 	char *uri;
-	virConnectPtr conn;        /* NULL after a failed virt_reopen */
+	/* Written by virt_reopen and virt_close only; read under a read lock, held only
+	 * while v->conn itself is used (a domain handle keeps its own reference to it). */
+	pthread_rwlock_t lock;
+	virConnectPtr conn;        /* NULL until virt_reopen succeeds */
 	int callback_id;           /* -1: none registered */
 	virt_event_fn fn;
 	void *ctx;
@@ -45,6 +48,12 @@ static inline void stats_freep(virDomainStatsRecordPtr **r) { if (*r) virDomainS
 #define _cleanup_stats_ __attribute__((cleanup(stats_freep)))
 
 #define COUNTED(counter, call) (count(counter), (call))
+
+static inline void rwlock_unlockp(pthread_rwlock_t **l) { pthread_rwlock_unlock(*l); }
+/* Holds v->lock for reading to the end of the enclosing block. */
+#define READ_CONN(v) \
+	__attribute__((cleanup(rwlock_unlockp))) pthread_rwlock_t *conn_lock_ = \
+		(pthread_rwlock_rdlock(&(v)->lock), &(v)->lock)
 
 #define KEEPALIVE_INTERVAL_S 5     /* a silent daemon counts as gone after 5 * (1 + 3) s */
 #define KEEPALIVE_COUNT 3
@@ -252,10 +261,23 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	return 0;
 }
 
+/* Runs on the event thread when the connection closes (the daemon stopped, keepalive
+ * gave up): tells the owner, who calls virt_reopen. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct virt *v = opaque;
+
+	(void)conn, (void)reason;
+	if (v->fn)
+		v->fn(VIRT_DISCONNECTED, "", "", v->ctx);
+}
+
 static void connection_drop(struct virt *v)
 {
 	if (!v->conn)
 		return;
+	if (v->fn && virConnectUnregisterCloseCallback(v->conn, on_close) < 0)
+		virResetLastError();
 	if (v->callback_id >= 0 &&
 	    COUNTED(COUNT_LIBVIRT_OTHER,
 		    virConnectDomainEventDeregisterAny(v->conn, v->callback_id)) < 0)
@@ -280,6 +302,9 @@ static int connection_open(struct virt *v, char *err, size_t err_size)
 		virResetLastError();
 	if (!v->fn)
 		return 0;
+	if (COUNTED(COUNT_LIBVIRT_OTHER,
+		    virConnectRegisterCloseCallback(v->conn, on_close, v, NULL)) < 0)
+		virResetLastError(); /* the worker's periodic check notices a closed one too */
 	v->callback_id = COUNTED(COUNT_LIBVIRT_OTHER, virConnectDomainEventRegisterAny(v->conn, NULL,
 		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v, NULL));
 	if (v->callback_id < 0) {
@@ -300,8 +325,8 @@ static int connected(struct virt *v, char *err, size_t err_size)
 	return -ENOTCONN;
 }
 
-int virt_open(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
-	      char *err, size_t err_size)
+int virt_new(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
+	     char *err, size_t err_size)
 {
 	struct virt *v;
 	int r;
@@ -317,13 +342,13 @@ int virt_open(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
 		str_copy(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
+	pthread_rwlock_init(&v->lock, NULL);
 	v->callback_id = -1;
 	v->fn = fn;
 	v->ctx = ctx;
 	r = event_loop_acquire(err, err_size);
-	if (r == 0 && (r = connection_open(v, err, err_size)) < 0)
-		event_loop_release();
 	if (r < 0) {
+		pthread_rwlock_destroy(&v->lock);
 		free(v->uri);
 		free(v);
 		return r;
@@ -332,18 +357,51 @@ int virt_open(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
 	return 0;
 }
 
+int virt_open(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
+	      char *err, size_t err_size)
+{
+	int r = virt_new(uri, fn, ctx, out, err, err_size);
+
+	if (r == 0 && (r = virt_reopen(*out, err, err_size)) < 0) {
+		virt_close(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
 int virt_reopen(struct virt *v, char *err, size_t err_size)
 {
+	int r;
+
+	pthread_rwlock_wrlock(&v->lock);
 	connection_drop(v);
-	return connection_open(v, err, err_size);
+	r = connection_open(v, err, err_size);
+	pthread_rwlock_unlock(&v->lock);
+	return r;
+}
+
+bool virt_connected(struct virt *v)
+{
+	READ_CONN(v);
+	char err[16];
+
+	return connected(v, err, sizeof(err)) == 0;
+}
+
+const char *virt_uri(const struct virt *v)
+{
+	return v->uri;
 }
 
 void virt_close(struct virt *v)
 {
 	if (!v)
 		return;
+	pthread_rwlock_wrlock(&v->lock);
 	connection_drop(v);
+	pthread_rwlock_unlock(&v->lock);
 	event_loop_release();
+	pthread_rwlock_destroy(&v->lock);
 	free(v->uri);
 	free(v);
 }
@@ -413,6 +471,7 @@ static size_t drop_duplicates(struct virt_domain *d, size_t n)
 
 int virt_list(struct virt *v, struct virt_domain **out, size_t *n, char *err, size_t err_size)
 {
+	READ_CONN(v);
 	struct virt_domain *all = NULL;
 	size_t count = 0;
 	int r = connected(v, err, err_size);
@@ -442,6 +501,7 @@ int virt_list(struct virt *v, struct virt_domain **out, size_t *n, char *err, si
 static int find_domain(struct virt *v, const char *uuid_or_name, virDomainPtr *out,
 		       char *err, size_t err_size)
 {
+	READ_CONN(v);
 	uuid_t uuid;
 	int r = connected(v, err, err_size);
 
@@ -528,6 +588,7 @@ int virt_xml(struct virt *v, const char *uuid, bool inactive, char **xml,
 
 int virt_define(struct virt *v, const char *xml, char *err, size_t err_size)
 {
+	READ_CONN(v);
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	virErrorPtr e;
 	bool clash;
@@ -543,14 +604,6 @@ int virt_define(struct virt *v, const char *xml, char *err, size_t err_size)
 	clash = e && (e->code == VIR_ERR_OPERATION_FAILED || e->code == VIR_ERR_OPERATION_INVALID);
 	r = fail(err, err_size, -EEXIST);
 	return clash ? -EEXIST : r;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* Asks the guest to shut down and waits up to timeout_s for it; true once it is off. */

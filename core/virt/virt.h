@@ -7,9 +7,9 @@
  * (test:///default, or test+unix:///default?socket=… served by tools/test-libvirtd.sh)
  * exactly as it runs against qemu:///system.
  *
- * Threads: events arrive on a process-wide event thread (started by the first virt_open,
- * stopped by the last virt_close). The other functions may be called from any thread, but
- * not while virt_reopen or virt_close runs on the same struct virt.
+ * Threads: events arrive on a process-wide event thread (started by the first virt_new,
+ * stopped by the last virt_close). The other functions may be called from any thread,
+ * virt_reopen included; none while virt_close runs on the same struct virt.
  *
  * Errors: 0 (or a count) on success, -errno on failure with libvirt's message (one line)
  * in err: -ENOENT no such domain, -EINVAL bad XML or unsupported configuration, -EBUSY the
@@ -25,7 +25,9 @@
 
 struct virt;
 
-enum virt_event { VIRT_DEFINED, VIRT_UNDEFINED, VIRT_STARTED, VIRT_STOPPED, VIRT_OTHER };
+/* VIRT_DISCONNECTED: the connection closed (uuid and name ""); call virt_reopen. */
+enum virt_event { VIRT_DEFINED, VIRT_UNDEFINED, VIRT_STARTED, VIRT_STOPPED, VIRT_OTHER,
+		  VIRT_DISCONNECTED };
 
 /* Called on the event thread. It must not call virt_* functions and should only queue
  * work: virt_close waits for a running call to return, so fn must never wait for a lock
@@ -33,14 +35,24 @@ enum virt_event { VIRT_DEFINED, VIRT_UNDEFINED, VIRT_STARTED, VIRT_STOPPED, VIRT
  * and under the new name when it is renamed (the old name's undefine is VIRT_OTHER). */
 typedef void (*virt_event_fn)(enum virt_event ev, const char *uuid, const char *name, void *ctx);
 
-/* Opens uri and, unless fn is NULL, registers a lifecycle callback calling fn(…, ctx).
+/* Sets up uri's struct virt without connecting (a daemon that must not wait for libvirt
+ * at start connects later with virt_reopen); functions return -ENOTCONN until then. */
+int virt_new(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
+	     char *err, size_t err_size);
+
+/* Whether the connection is open and, for a remote one, still alive. */
+bool virt_connected(struct virt *v);
+const char *virt_uri(const struct virt *v);
+
+/* virt_new, then connects: opens uri and, unless fn is NULL, registers a lifecycle callback calling fn(…, ctx).
  * libvirt's default event loop is registered once per process, before any connection is
  * opened, and run on the event thread. A connection that drops is not reopened behind the
  * caller's back: functions then return -ENOTCONN until virt_reopen succeeds. */
 int virt_open(const char *uri, virt_event_fn fn, void *ctx, struct virt **out,
 	      char *err, size_t err_size);
 
-/* Closes the connection and opens uri again, registering fn again. On failure v stays
+/* Closes the connection and opens uri again, registering fn again (and a close callback
+ * that reports VIRT_DISCONNECTED). Safe beside the other functions, from any thread. On failure v stays
  * usable for virt_close and another virt_reopen; everything else returns -ENOTCONN. */
 int virt_reopen(struct virt *v, char *err, size_t err_size);
 

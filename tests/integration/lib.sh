@@ -125,7 +125,9 @@ stop_sim() {
 }
 
 # start_vgpufs [ARGS...]: the daemon on $LIBVIRT_URI; extra daemon options
-# go before the mount point.
+# go before the mount point. The daemon reaches libvirt only once mounted:
+# this waits for host/libvirt to read connected (the definitions then agree
+# with the journal), unless WAIT_LIBVIRT=0.
 start_vgpufs() {
 	[ -x "$VGPUFS_BIN" ] || fail "daemon not built: $VGPUFS_BIN"
 	mkdir -p "$MNT" "$TMP/state"
@@ -133,6 +135,8 @@ start_vgpufs() {
 		--state "$TMP/state" "$@" "$MNT" >>"$TMP/vgpufs.log" 2>&1
 	VGPUFS_PID=$!
 	wait_mounted "$MNT" "$VGPUFS_PID" "$TMP/vgpufs.log" vgpufs
+	[ "${WAIT_LIBVIRT:-1}" = 0 ] || wait_until 20 "vgpufs connected to libvirt" \
+		grep -qx connected "$MNT/host/libvirt"
 	say "vgpufs on $MNT"
 }
 

@@ -266,6 +266,17 @@ static void test_in_process(void)
 
 	CHECK(virt_open("nonsense:///nowhere", NULL, NULL, &v, err, sizeof(err)) == -ENOTCONN);
 	CHECK(err[0] != '\0');
+	/* set up unconnected, as the daemon starts: -ENOTCONN until virt_reopen succeeds */
+	CHECK(virt_new("test:///default", record_event, NULL, &v, err, sizeof(err)) == 0);
+	if (!v)
+		return;
+	CHECK(!virt_connected(v));
+	CHECK(strcmp(virt_uri(v), "test:///default") == 0);
+	CHECK(virt_lookup(v, "test", &(struct virt_domain){ 0 }, err, sizeof(err)) == -ENOTCONN);
+	CHECK(virt_reopen(v, err, sizeof(err)) == 0);
+	CHECK(virt_connected(v));
+	virt_close(v);
+	v = NULL;
 	CHECK(virt_open("test:///default", record_event, NULL, &v, err, sizeof(err)) == 0);
 	if (!v)
 		return;
