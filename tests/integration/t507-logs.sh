@@ -25,6 +25,10 @@ with open(sys.argv[2], "ab", buffering=0) as out:
 	wait_until 5 "listener on $1" test -S "$1"
 }
 
+# entry FIELD...: the line of a journal entry with these fields (regexes), in this order.
+TAB=$'\t'
+entry() { local IFS=$TAB; printf '%s' "$*"; }
+
 # has OUT REGEX: some datagram of OUT matches REGEX (for wait_until).
 has() { grep -Eq -- "$2" "$1"; }
 
@@ -54,15 +58,19 @@ J=$TMP/journal.txt
 listen /run/systemd/journal/socket "$J"
 start_vgpufs
 wait_until 5 "the start line in the journal" has "$J" \
-	"MESSAGE=vgpufs [^	]* started: "
-check_grep "^MESSAGE=vgpufs [^	]* started: [^	]*	PRIORITY=5	SYSLOG_IDENTIFIER=vgpufs$" "$J"
+	"MESSAGE=vgpufs [^$TAB]* started: "
+check_grep "^$(entry "MESSAGE=vgpufs [^$TAB]* started: [^$TAB]*" PRIORITY=5 \
+	SYSLOG_IDENTIFIER=vgpufs)\$" "$J"
 mkdir "$MNT/groups/g1"
 put_refused "$EINVAL" "$MNT/groups/g1/policy" sideways
 put "$MNT/groups/g1/policy" breadth-first
 wait_until 5 "the accepted write in the journal" has "$J" "policy = breadth-first"
-check_grep "^MESSAGE=groups/g1 created	PRIORITY=6	SYSLOG_IDENTIFIER=vgpufs	OBJECT=groups/g1$" "$J"
-check_grep "^MESSAGE=groups/g1: refused \(EINVAL\): [^	]*sideways[^	]*	PRIORITY=4	SYSLOG_IDENTIFIER=vgpufs	OBJECT=groups/g1	ERRNO=22$" "$J"
-check_grep "^MESSAGE=groups/g1/policy = breadth-first	PRIORITY=6	SYSLOG_IDENTIFIER=vgpufs	OBJECT=groups/g1/policy$" "$J"
+check_grep "^$(entry "MESSAGE=groups/g1 created" PRIORITY=6 SYSLOG_IDENTIFIER=vgpufs \
+	OBJECT=groups/g1)\$" "$J"
+check_grep "^$(entry "MESSAGE=groups/g1: refused \(EINVAL\): [^$TAB]*sideways[^$TAB]*" PRIORITY=4 \
+	SYSLOG_IDENTIFIER=vgpufs OBJECT=groups/g1 ERRNO=22)\$" "$J"
+check_grep "^$(entry "MESSAGE=groups/g1/policy = breadth-first" PRIORITY=6 \
+	SYSLOG_IDENTIFIER=vgpufs OBJECT=groups/g1/policy)\$" "$J"
 check_eq "journal entries, against events lines" "$(wc -l <"$MNT/events")" "$(wc -l <"$J")"
 diff <(cut -d' ' -f2- "$MNT/events") <(sed 's/^MESSAGE=//; s/	.*//' "$J") ||
 	fail "the journal's MESSAGEs are not the events lines"
