@@ -8,7 +8,7 @@ vgpufs-tree(5), docs/vgpufs.8.md is vgpufs(8)), so the two cannot disagree. It r
 markdown those files use, and nothing more:
 
 - `# title` is dropped (.TH and NAME replace it); what precedes the first `##` goes
-  under DESCRIPTION; `##` is .SH, `###` is .SS;
+  under DESCRIPTION; `##` is .SH, `###` and deeper .SS;
 - paragraphs; `-` and `1.` lists, nested by indentation, holding paragraphs, lists,
   tables and code; fenced code blocks; tables (tbl); `<!-- comments -->` dropped;
 - a line followed by `: text` lines is a tagged paragraph (.TP), for options;
@@ -58,7 +58,9 @@ def escape(text):
     return ''.join(out)
 
 
-INLINE = re.compile(r'(`[^`]+`|\*\*|\*(?=\S)|(?<=\S)\*|\[[^\]]+\]\([^)]+\))')
+# Code spans, bold toggles, a whole *emphasis* span (a lone * is text), links.
+INLINE = re.compile(r'(`[^`]+`|\*\*|(?<![\w*])\*[^\s*][^*]*?(?<!\s)\*(?![\w*])'
+                    r'|\[[^\]]+\]\([^)]+\))')
 
 
 def break_points(code):
@@ -92,14 +94,17 @@ def inline(text, narrow=False):
         elif tok == '**':
             bold = not bold
             want()
-        elif tok == '*':
-            italic = not italic
+        elif tok.startswith('*') and tok.endswith('*') and len(tok) > 2:
+            italic = True
+            want()
+            out.append(escape(tok[1:-1]))
+            italic = False
             want()
         elif tok.startswith('[') and tok.endswith(')'):
             out.append(escape(tok[1:tok.index('](')]))
         else:
             out.append(escape(tok))
-    if bold or italic:
+    if bold:
         raise ValueError('unbalanced emphasis in: %s' % text)
     line = ''.join(out) + ('\\f[R]' if font != 'R' else '')
     return '\\&' + line if line[:1] in ('.', "'") else line
@@ -196,10 +201,8 @@ def blocks(lines, out):
             level, title = re.match(r'^(#+) +(.*)$', s).groups()
             if len(level) == 2:
                 out.append('.SH "%s"' % plain(title).upper())
-            elif len(level) == 3:
+            elif len(level) >= 3:
                 out.append('.SS "%s"' % plain(title))
-            elif len(level) != 1:
-                raise ValueError('heading level %d: %s' % (len(level), s))
             i += 1
         elif ITEM.match(line):
             i = list_items(lines, i, out)

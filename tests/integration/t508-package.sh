@@ -39,7 +39,9 @@ over_usr() {
 verify() {
 	local out rc=0
 	out=$(systemd-analyze verify "$1" 2>&1) || rc=$?
-	[ "$rc" = 0 ] && [ -z "$out" ] || fail "systemd-analyze verify $1: status $rc: $out"
+	if [ "$rc" != 0 ] || [ -n "$out" ]; then
+		fail "systemd-analyze verify $1: status $rc: $out"
+	fi
 }
 
 say "dpkg-buildpackage -b in a scratch copy of the tree"
@@ -59,7 +61,8 @@ for f in usr/sbin/vgpufs lib/systemd/system/vgpufs.service usr/lib/tmpfiles.d/vg
 	usr/share/man/man8/vgpufs.8.gz usr/share/man/man5/vgpufs-tree.5.gz; do
 	[ -f "$TMP/root/$f" ] || fail "the package has no /$f: $(dpkg-deb -c "$deb")"
 done
-check_eq "the packaged vgpufs --version" "vgpufs $version" "$("$TMP/root/usr/sbin/vgpufs" --version)"
+check_eq "the packaged vgpufs --version" "vgpufs $version" \
+	"$("$TMP/root/usr/sbin/vgpufs" --version)"
 check_eq "the version of the build under test" "vgpufs $version" "$("$VGPUFS_BIN" --version)"
 check_grep '^ExecStart=/usr/sbin/vgpufs -f /vgpu$' "$TMP/root/lib/systemd/system/vgpufs.service"
 systemd-tmpfiles --create --root="$TMP/tmpfiles" "$TMP/root/usr/lib/tmpfiles.d/vgpufs.conf" ||
@@ -73,11 +76,11 @@ say "the package's files laid over /usr: the unit verifies, the man pages are fo
 over_usr "$TMP/root"
 verify /lib/systemd/system/vgpufs.service
 check_eq "vgpufs --version from PATH" "vgpufs $version" "$(PATH=/usr/sbin:$PATH vgpufs --version)"
-for page in 8/vgpufs 5/vgpufs-tree; do
-	[ "$(man -w "${page#*/}.${page%/*}")" = "/usr/share/man/man${page%/*}/${page#*/}.${page%/*}.gz" ] ||
-		fail "man -w does not find ${page#*/}(${page%/*}) where the package put it"
-	lines=$(MANWIDTH=80 man "${page%/*}" "${page#*/}" 2>&1 | wc -l)
-	[ "$lines" -gt 20 ] || fail "man ${page#*/} renders $lines lines"
+for page in vgpufs.8 vgpufs-tree.5; do
+	[ "$(man -w "$page")" = "/usr/share/man/man${page##*.}/$page.gz" ] ||
+		fail "man -w does not find $page where the package put it"
+	lines=$(MANWIDTH=80 man "${page##*.}" "${page%.*}" 2>&1 | wc -l)
+	[ "$lines" -gt 20 ] || fail "man ${page%.*} renders $lines lines"
 done
 pass "systemd-analyze verify on the installed unit; man vgpufs, man 5 vgpufs-tree"
 umount -l /usr # (lazily: what ran from it may still hold it)
@@ -85,14 +88,16 @@ umount -l /usr # (lazily: what ran from it may still hold it)
 
 say "meson install --destdir of the build under test"
 prefix=$(meson introspect --buildoptions "$BUILD_DIR" |
-	python3 -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+	python3 -c 'import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 meson install -C "$BUILD_DIR" --no-rebuild --quiet --destdir "$TMP/dest" >"$TMP/install.log" 2>&1 ||
 	fail "meson install failed: $(tail -n 20 "$TMP/install.log")"
 for f in sbin/vgpufs lib/systemd/system/vgpufs.service lib/tmpfiles.d/vgpufs.conf \
 	share/man/man8/vgpufs.8 share/man/man5/vgpufs-tree.5; do
 	[ -f "$TMP/dest$prefix/$f" ] || fail "meson install put no $prefix/$f"
 done
-check_grep "^ExecStart=$prefix/sbin/vgpufs -f /vgpu\$" "$TMP/dest$prefix/lib/systemd/system/vgpufs.service"
+check_grep "^ExecStart=$prefix/sbin/vgpufs -f /vgpu\$" \
+	"$TMP/dest$prefix/lib/systemd/system/vgpufs.service"
 case $prefix in
 /usr/*)
 	over_usr "$TMP/dest"
