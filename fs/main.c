@@ -10,6 +10,7 @@
 #define FUSE_USE_VERSION 312 /* fuse_session_loop_mt() with a loop config */
 #include "check.h"
 #include "lowlevel.h"
+#include "syslog_out.h"
 #include "tree.h"
 
 #include <fuse_lowlevel.h>
@@ -29,6 +30,7 @@ struct options {
 	const char *state_dir;
 	const char *admin_group;
 	unsigned vf_wait_s;
+	const char *log_level;
 	int show_help;
 	int show_version;
 	int check;
@@ -46,6 +48,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--admin-group %s", admin_group),
 	OPTION("--vf-wait=%u", vf_wait_s),
 	OPTION("--vf-wait %u", vf_wait_s),
+	OPTION("--log-level=%s", log_level),
+	OPTION("--log-level %s", log_level),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -67,9 +71,17 @@ static void usage(const char *prog)
 	       "                     (default adm)\n"
 	       "  --vf-wait SECONDS  at start, how long to wait for the SR-IOV VFs that\n"
 	       "                     recorded vGPUs need (default 30)\n"
+	       "  --log-level LEVEL  the least severe event lines sent to journald or\n"
+	       "                     syslog: err, warning, notice, info, debug (default\n"
+	       "                     info; refusals are warning)\n"
+	       "  -V, --version      print the version and exit\n"
+	       "  -h, --help         print this help and exit\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
-	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
+	       "  -o OPT[,OPT...]    FUSE mount options\n\n"
+	       "Exit status: 0 after SIGTERM, SIGINT, SIGHUP or an unmount; 1 when the\n"
+	       "start or the mount failed; 2 on bad usage. See vgpufs(8), vgpufs-tree(5).\n",
+	       prog, prog);
 }
 
 /* Goes to the background before the engine starts its threads (a fork keeps only the
@@ -217,6 +229,20 @@ out:
 	return status;
 }
 
+/* --log-level: where event lines go besides /vgpu/events is chosen here, once. */
+static int open_system_log(const char *level)
+{
+	int max_priority = syslog_out_level(level);
+
+	if (max_priority < 0) {
+		fprintf(stderr, "vgpufs: --log-level: '%s' is not err, warning, notice, info or "
+			"debug\n", level);
+		return -1;
+	}
+	syslog_out_open(max_priority);
+	return 0;
+}
+
 /* --admin-group: a group name or gid; the default, adm, may be missing (root's then). */
 static int set_admin_group(const char *name, bool given)
 {
@@ -264,7 +290,8 @@ int main(int argc, char *argv[])
 	if (opts.check) {
 		r = check(&args, &eopts);
 	} else if (set_admin_group(opts.admin_group ? opts.admin_group : "adm",
-				   opts.admin_group != NULL) < 0) {
+				   opts.admin_group != NULL) < 0 ||
+		   open_system_log(opts.log_level ? opts.log_level : "info") < 0) {
 		r = 2;
 	} else {
 		/* allow_other: everyone may read the tree, the mode bits say who may write */
@@ -272,11 +299,13 @@ int main(int argc, char *argv[])
 				 "-odefault_permissions,allow_other,fsname=vgpufs,subtype=vgpufs" :
 				 "-odefault_permissions,fsname=vgpufs,subtype=vgpufs");
 		r = run(&args, &eopts);
+		syslog_out_close();
 	}
 	fuse_opt_free_args(&args);
 	free((void *)opts.sysfs_root);
 	free((void *)opts.libvirt_uri);
 	free((void *)opts.state_dir);
 	free((void *)opts.admin_group);
+	free((void *)opts.log_level);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 
 const struct field host_fields[] = {
 	FIELD_OF(struct host_settings, maintenance, .type = FIELD_BOOL),
@@ -153,8 +154,9 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		engine_close(e);
 		return r;
 	}
-	events_add(&e->events, "vgpufs %s started: %zu GPUs, %zu groups, %zu devices",
-		   VGPUFS_VERSION, e->host.n_gpus, e->groups.n, e->devices.n);
+	events_add_priority(&e->events, LOG_NOTICE,
+			    "vgpufs %s started: %zu GPUs, %zu groups, %zu devices", VGPUFS_VERSION,
+			    e->host.n_gpus, e->groups.n, e->devices.n);
 	*out = e;
 	return 0;
 }
@@ -193,7 +195,7 @@ static int vrefuse(struct engine *e, const char *object, int err, const char *fm
 	assert(err < 0);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	events_set_error(&e->events, object, message);
-	events_add(&e->events, "%s: refused (%s): %s", object, strerrorname_np(-err), message);
+	events_add_refusal(&e->events, object, err, message);
 	return err;
 }
 

@@ -1,10 +1,14 @@
 /* events.c — see events.h. */
 #include "events.h"
+#include "syslog_out.h"
 #include "util.h"
 #include "value.h"
 
+#include <assert.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 /* Drops whole lines from the front until `extra` more bytes fit in EVENTS_KEEP. */
@@ -24,27 +28,75 @@ static void make_room(struct events *ev, size_t extra)
 	ev->start += (off_t)drop;
 }
 
-/* Every line is one line whatever names and values it quotes: the whole text is escaped
- * (value_escape), so a newline in a user's name can neither split an event nor forge one. */
-void events_add(struct events *ev, const char *fmt, ...)
+/* The tree path an event's text begins with (events.h), or "" when it names none. */
+static void object_of(const char *text, char *object, size_t size)
 {
-	char text[MESSAGE_MAX], line[4 * MESSAGE_MAX + 64];
+	size_t n = strcspn(text, " ");
+
+	if (n && text[n - 1] == ':')
+		n--;
+	if (n >= size || !memchr(text, '/', n))
+		n = 0;
+	memcpy(object, text, n);
+	object[n] = '\0';
+}
+
+/* Every line is one line whatever names and values it quotes: the whole text is escaped
+ * (value_escape), so a newline in a user's name can neither split an event nor forge one.
+ * The system log gets the same escaped text, without the time (it keeps its own). */
+static void add_line(struct events *ev, int priority, const char *object, int err,
+		     const char *text)
+{
+	char line[4 * MESSAGE_MAX + 64], found[OBJECT_MAX];
 	struct tm tm;
 	time_t now = time(NULL);
-	size_t n;
-	va_list ap;
+	size_t n, time_len;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	gmtime_r(&now, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-	value_escape(text, line + n, sizeof(line) - n - 1);
+	time_len = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	value_escape(text, line + time_len, sizeof(line) - time_len - 1);
+	if (!object) {
+		object_of(line + time_len, found, sizeof(found));
+		object = found;
+	}
+	syslog_out_event(priority, object, err, line + time_len);
 	n = strlen(line);
 	line[n++] = '\n';
 	if (ev->copy)
 		ev->copy(ev->copy_ctx, line, n);
 	events_append(ev, line, n);
+}
+
+void events_add(struct events *ev, const char *fmt, ...)
+{
+	char text[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	add_line(ev, LOG_INFO, NULL, 0, text);
+}
+
+void events_add_priority(struct events *ev, int priority, const char *fmt, ...)
+{
+	char text[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	add_line(ev, priority, NULL, 0, text);
+}
+
+void events_add_refusal(struct events *ev, const char *object, int err, const char *message)
+{
+	char text[MESSAGE_MAX];
+
+	assert(err < 0);
+	snprintf(text, sizeof(text), "%s: refused (%s): %s", object, strerrorname_np(-err),
+		 message);
+	add_line(ev, LOG_WARNING, object, -err, text);
 }
 
 void events_append(struct events *ev, const char *line, size_t len)

@@ -30,8 +30,17 @@ struct events {
 	void *copy_ctx;
 };
 
-/* Appends "<UTC time> <text>\n". */
+/* Appends "<UTC time> <text>\n", and sends the text to the system log (syslog_out.h) at
+ * LOG_INFO. Its OBJECT there is the tree path the text begins with: the first word, less
+ * a trailing ':', when it holds a '/' ("groups/g1 created", "vgpus/<uuid>: ..."). */
 void events_add(struct events *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same at a priority of syslog.h (LOG_NOTICE for the daemon's start, LOG_ERR for what
+ * an admin must act on). */
+void events_add_priority(struct events *ev, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A refusal's line, "<object>: refused (<ERRNO name>): <message>", sent at LOG_WARNING
+ * with OBJECT and ERRNO (err < 0, as the refusal returns it). */
+void events_add_refusal(struct events *ev, const char *object, int err, const char *message);
 
 /* Appends a line events_add made (a copy into another log), notify as above. */
 void events_append(struct events *ev, const char *line, size_t len);
