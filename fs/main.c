@@ -23,6 +23,7 @@ struct options {
 	const char *libvirt_uri;
 	const char *state_dir;
 	const char *admin_group;
+	const char *metrics_textfile;
 	int show_help;
 	int show_version;
 	int check;
@@ -38,6 +39,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--state %s", state_dir),
 	OPTION("--admin-group=%s", admin_group),
 	OPTION("--admin-group %s", admin_group),
+	OPTION("--metrics-textfile=%s", metrics_textfile),
+	OPTION("--metrics-textfile %s", metrics_textfile),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -55,8 +58,10 @@ static void usage(const char *prog)
 	       "  --sysfs-root DIR   sysfs to manage (default /sys)\n"
 	       "  --libvirt URI      libvirt connection (default qemu:///system)\n"
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
-	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
-	       "                     (default adm)\n"
+	       "  --admin-group GRP  group that may read /vgpu/events and metrics besides\n"
+	       "                     root (default adm)\n"
+	       "  --metrics-textfile DIR  keep DIR/vgpufs.prom up to date for node_exporter's\n"
+	       "                     textfile collector (Prometheus text format)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
@@ -213,6 +218,7 @@ int main(int argc, char *argv[])
 		opts.sysfs_root ? opts.sysfs_root : "/sys",
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
+		opts.metrics_textfile,
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);
@@ -231,5 +237,6 @@ int main(int argc, char *argv[])
 	free((void *)opts.libvirt_uri);
 	free((void *)opts.state_dir);
 	free((void *)opts.admin_group);
+	free((void *)opts.metrics_textfile);
 	return r;
 }
