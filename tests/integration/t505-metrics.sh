@@ -4,7 +4,8 @@
 # share its VM draws on, refused writes, a vGPU released), /vgpu/metrics parses with
 # python3-prometheus-client's OpenMetrics parser and every sample equals what the tree's
 # files read (each GPU, profile, group, share and vGPU, and no other), the counters equal
-# what the workflow did and what events says (refusals by errno, recovery at start).
+# what the workflow did and what events says (refusals by errno, recovery at start); a
+# rendering writes nothing and asks libvirt only the state of each vGPU.
 # --metrics-textfile DIR keeps DIR/vgpufs.prom, which `promtool check metrics` accepts,
 # with the same samples, replaced within seconds of a change (the periodic rewrite is a
 # minute away) and never left half-written; a failed write is said once in events.
@@ -234,6 +235,19 @@ grep -qF 'vm="odd\"vm\\café"' metrics ||
 check_eq "vgpufs_refusals_total{errno=\"ENOSPC\"}" 1 \
 	"$(metric 'vgpufs_refusals_total{errno="ENOSPC"}')"
 check_prom
+
+say "one rendering writes nothing, runs no SQL, asks libvirt one lookup per vGPU"
+# (the textfile writer is idle: no event since its last write, and its period is a minute)
+before=$(<host/counters)
+cat metrics >/dev/null
+after=$(<host/counters)
+cost() { echo $(($(awk -v k="$1" '$1 == k { print $2 }' <<<"$after") - \
+	$(awk -v k="$1" '$1 == k { print $2 }' <<<"$before"))); }
+for c in sysfs_writes libvirt_get_xml libvirt_defines libvirt_lists sql_transactions; do
+	check_eq "$c of one rendering" 0 "$(cost $c)"
+done
+check_eq "libvirt_lookups of one rendering (the state of each vGPU)" 3 "$(cost libvirt_lookups)"
+pass "one rendering: $(cost sysfs_reads) sysfs reads, $(cost libvirt_lookups) libvirt lookups"
 
 say "a change reaches vgpufs.prom within seconds (the periodic write is a minute away)"
 put vms/cad-ws02/devices/gpu0/count 2
