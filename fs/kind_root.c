@@ -19,7 +19,7 @@ static const char readme[] =
 	"  drivers/   host drivers found in media/'s bundles, and the running one\n"
 	"  tenants/   tenants: mkdir NAME; admin_uid, admin_gid; VMs via vms/VM/tenant\n"
 	"  events     one line per change or refused write (tail -f it)\n"
-	"  metrics    the same in numbers, for Prometheus (OpenMetrics text)\n"
+	"  metrics    GPUs, groups, shares, vGPUs and counts, for Prometheus\n"
 	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
 

@@ -275,7 +275,7 @@ int engine_counters(struct engine *e, char *buf, size_t size);
 
 /* Every metric (docs/tree.md, "Metrics"): /vgpu/metrics in OpenMetrics, the
  * --metrics-textfile file in the Prometheus text format, from one rendering of the
- * engine's model under the lock. *out is malloc'd. */
+ * engine's model under the lock. *out is malloc'd (NULL on failure). */
 int engine_metrics(struct engine *e, enum exposition_format format, char **out,
 		   size_t *len);
 

@@ -348,6 +348,8 @@ int engine_metrics(struct engine *e, enum exposition_format format, char **out, 
 	struct exposition x = { 0 };
 	int r;
 
+	*out = NULL;
+	*len = 0;
 	add_host(e, &x);
 	r = add_gpus(e, &x);
 	if (r >= 0)
