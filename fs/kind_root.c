@@ -2,6 +2,7 @@
 #include "kinds.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char readme[] =
@@ -18,6 +19,7 @@ static const char readme[] =
 	"  drivers/   host drivers found in media/'s bundles, and the running one\n"
 	"  tenants/   tenants: mkdir NAME; admin_uid, admin_gid; VMs via vms/VM/tenant\n"
 	"  events     one line per change or refused write (tail -f it)\n"
+	"  metrics    GPUs, groups, shares, vGPUs and counts, for Prometheus\n"
 	"Assign a GPU:  echo mygroup > gpus/0000:41:00.0/group\n"
 	"Full reference: docs/tree.md in the vgpufs sources.\n";
 
@@ -72,6 +74,19 @@ static int show_version(const struct node *n, const struct attr *a, struct text 
 {
 	(void)n, (void)a;
 	return text_printf(out, "%s\n", VGPUFS_VERSION);
+}
+
+static int show_metrics(const struct node *n, const struct attr *a, struct text *out)
+{
+	char *text;
+	size_t len;
+	int r = engine_metrics(n->engine, EXPOSITION_OPENMETRICS, &text, &len);
+
+	(void)a;
+	if (r >= 0)
+		r = text_printf(out, "%s", text);
+	free(text);
+	return r;
 }
 
 static long long events_size(const struct node *n)
@@ -136,6 +151,7 @@ const struct node_kind root_kind = {
 		{ "version", 0444, true, show_version },
 		/* 0440, group --admin-group: lines may name any tenant */
 		{ "events", 0440, false, .size = events_size, .read_at = events_read },
+		{ "metrics", 0440, false, show_metrics }, /* as events: names every tenant */
 		{ NULL },
 	},
 	.subdirs = (const struct subdir[]) {

@@ -31,6 +31,7 @@ struct options {
 	const char *admin_group;
 	unsigned vf_wait_s;
 	const char *log_level;
+	const char *metrics_textfile;
 	int show_help;
 	int show_version;
 	int check;
@@ -50,6 +51,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--vf-wait %u", vf_wait_s),
 	OPTION("--log-level=%s", log_level),
 	OPTION("--log-level %s", log_level),
+	OPTION("--metrics-textfile=%s", metrics_textfile),
+	OPTION("--metrics-textfile %s", metrics_textfile),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -67,13 +70,15 @@ static void usage(const char *prog)
 	       "  --sysfs-root DIR   sysfs to manage (default /sys)\n"
 	       "  --libvirt URI      libvirt connection (default qemu:///system)\n"
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
-	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
-	       "                     (default adm)\n"
+	       "  --admin-group GRP  group that may read /vgpu/events and metrics besides\n"
+	       "                     root (default adm)\n"
 	       "  --vf-wait SECONDS  at start, how long to wait for the SR-IOV VFs that\n"
 	       "                     recorded vGPUs need (default 30)\n"
 	       "  --log-level LEVEL  the least severe event lines sent to journald or\n"
 	       "                     syslog: err, warning, notice, info, debug (default\n"
 	       "                     info; refusals are warning)\n"
+	       "  --metrics-textfile DIR  keep DIR/vgpufs.prom up to date for node_exporter's\n"
+	       "                     textfile collector (Prometheus text format)\n"
 	       "  -V, --version      print the version and exit\n"
 	       "  -h, --help         print this help and exit\n"
 	       "  -f                 stay in the foreground\n"
@@ -286,6 +291,7 @@ int main(int argc, char *argv[])
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
 		opts.vf_wait_s,
+		opts.metrics_textfile,
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);
@@ -307,5 +313,6 @@ int main(int argc, char *argv[])
 	free((void *)opts.state_dir);
 	free((void *)opts.admin_group);
 	free((void *)opts.log_level);
+	free((void *)opts.metrics_textfile);
 	return r;
 }

@@ -60,7 +60,7 @@ struct handle {
 };
 
 static struct timespec mount_time; /* every node shows it, as sysfs shows boot time */
-static gid_t admin_group;          /* may read /vgpu/events besides root */
+static gid_t admin_group;          /* may read /vgpu/events and metrics besides root */
 static struct handle open_handles = { &open_handles, &open_handles };
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -484,8 +484,8 @@ static void target_stat(const struct target *t, struct stat *st)
 	fill_stat(st, mode, t->type == TARGET_ATTR ? attr_size(t) : 0);
 	st->st_uid = root_owned ? 0 : uid;
 	st->st_gid = gid;
-	if (t->type == TARGET_ATTR && k == &root_kind && t->attr->size)
-		st->st_gid = admin_group; /* /vgpu/events */
+	if (t->type == TARGET_ATTR && k == &root_kind && !(t->attr->mode & 0004))
+		st->st_gid = admin_group; /* /vgpu/events, /vgpu/metrics */
 }
 
 static off_t attr_size(const struct target *t)

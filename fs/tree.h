@@ -94,7 +94,7 @@ struct node_kind {
 	bool tenant_writes;
 };
 
-/* The group that may read /vgpu/events besides root (--admin-group). */
+/* The group that may read /vgpu/events and metrics besides root (--admin-group). */
 void tree_set_admin_group(gid_t gid);
 
 /* Called by a stream's owner when it grows: wakes poll()ers. */

@@ -10,7 +10,8 @@ PACKAGES="meson ninja-build pkg-config gcc libfuse3-dev fuse3 libpci-dev pciutil
   libvirt-dev libvirt-daemon libvirt-daemon-system libvirt-clients libsqlite3-dev sqlite3
   libxml2-dev uuid-dev libarchive-dev libssl-dev python3 vim-nox procps psmisc util-linux uuid-runtime mdevctl strace
   ansible-core genisoimage xorriso libarchive-tools rsync openssh-client openssh-sftp-server
-  libsystemd-dev systemd man-db groff-base debhelper dpkg-dev qemu-system-x86"
+  libsystemd-dev systemd man-db groff-base debhelper dpkg-dev qemu-system-x86
+  prometheus python3-prometheus-client"
 
 # shellcheck disable=SC2086
 tools/install-packages.sh $PACKAGES

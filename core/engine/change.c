@@ -194,6 +194,8 @@ static void complete_change(struct engine *e, struct change *c, struct device *d
 		if (v)
 			v->state = VGPU_CREATED;
 	}
+	e->metrics.allocations += c->added.n;
+	e->metrics.releases += c->n_removed;
 	for (size_t i = 0; i < c->n_kept; i++) {
 		struct vgpu *v = devices_find_vgpu(&e->devices, c->kept[i]);
 

@@ -113,6 +113,16 @@ static int load_tenants(struct engine *e)
 	return r;
 }
 
+/* After each new event: the metrics file is due again, and engine_on_event's fn runs. */
+static void event_added(void *ctx)
+{
+	struct engine *e = ctx;
+
+	metrics_changed(e);
+	if (e->on_event)
+		e->on_event(e->on_event_ctx);
+}
+
 int engine_open(const struct engine_options *opts, struct engine **out,
 		char *err, size_t err_size)
 {
@@ -127,6 +137,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	str_copy(e->state_dir, sizeof(e->state_dir), opts->state_dir);
 	e->events.copy = tenant_log_copy;
 	e->events.copy_ctx = e;
+	e->events.notify = event_added;
+	e->events.notify_ctx = e;
 	if (gethostname(e->host_name, sizeof(e->host_name) - 1) < 0)
 		str_copy(e->host_name, sizeof(e->host_name), "localhost");
 	r = store_open(&e->store, opts->state_dir, err, err_size);
@@ -150,6 +162,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	}
 	if (r >= 0)
 		r = media_start(e);
+	if (r >= 0)
+		r = metrics_start(e, opts->metrics_textfile);
 	if (r < 0) {
 		engine_close(e);
 		return r;
@@ -170,6 +184,7 @@ void engine_close(struct engine *e)
 {
 	if (!e)
 		return;
+	metrics_stop(e);
 	vms_stop_worker(e);
 	media_close(e);
 	if (e->virt)
@@ -194,6 +209,7 @@ static int vrefuse(struct engine *e, const char *object, int err, const char *fm
 
 	assert(err < 0);
 	vsnprintf(message, sizeof(message), fmt, ap);
+	metrics_refused(&e->metrics, err);
 	events_set_error(&e->events, object, message);
 	events_add_refusal(&e->events, object, err, message);
 	return err;
@@ -260,8 +276,8 @@ size_t engine_events_read(struct engine *e, long long offset, char *buf, size_t 
 void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx)
 {
 	LOCK_ENGINE(e);
-	e->events.notify = fn;
-	e->events.notify_ctx = ctx;
+	e->on_event = fn;
+	e->on_event_ctx = ctx;
 }
 
 int engine_host_info(struct engine *e, struct host_info *out)
@@ -379,15 +395,11 @@ int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
 	return 0;
 }
 
-int engine_gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *out)
+int gpu_usage_get(struct engine *e, struct gpu *g, struct gpu_usage_info *out)
 {
-	LOCK_ENGINE(e);
-	struct gpu *g = host_find_gpu(&e->host, bdf);
 	struct gpu_usage u;
 	int r;
 
-	if (!g)
-		return -ENOENT;
 	memset(out, 0, sizeof(*out));
 	r = host_gpu_usage(&e->host, g, &u);
 	if (r < 0)
@@ -398,6 +410,14 @@ int engine_gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *o
 		out->vgpus_max = g->types[u.type_index].max_instances;
 	}
 	return 0;
+}
+
+int engine_gpu_usage(struct engine *e, const char *bdf, struct gpu_usage_info *out)
+{
+	LOCK_ENGINE(e);
+	struct gpu *g = host_find_gpu(&e->host, bdf);
+
+	return g ? gpu_usage_get(e, g, out) : -ENOENT;
 }
 
 int engine_for_each_gpu_type(struct engine *e, const char *bdf, engine_name_fn fn, void *ctx)
@@ -444,8 +464,7 @@ int engine_gpu_type_available(struct engine *e, const char *bdf, const char *pro
 	return gpu_type(e, bdf, profile, NULL, true);
 }
 
-/* A profile is listed once, at the first GPU (in BDF order) that offers it. */
-static bool first_offer(const struct host *h, size_t gpu_index, const char *profile)
+bool first_offer(const struct host *h, size_t gpu_index, const char *profile)
 {
 	for (size_t i = 0; i < gpu_index; i++)
 		if (gpu_find_type(&h->gpus[i], profile) >= 0)
@@ -509,9 +528,8 @@ int engine_profile_info(struct engine *e, const char *profile, struct profile_in
 	return found ? 0 : -ENOENT;
 }
 
-int engine_profile_available(struct engine *e, const char *profile)
+int profile_available(struct engine *e, const char *profile)
 {
-	LOCK_ENGINE(e);
 	struct gpu_usage usage[e->host.n_gpus + 1];
 	int total = 0, found = 0, r = host_usage_all(&e->host, usage, NULL);
 
@@ -530,6 +548,12 @@ int engine_profile_available(struct engine *e, const char *profile)
 		found = 1;
 	}
 	return found ? total : -ENOENT;
+}
+
+int engine_profile_available(struct engine *e, const char *profile)
+{
+	LOCK_ENGINE(e);
+	return profile_available(e, profile);
 }
 
 /* Under the lock, so that a reading does not fall in the middle of a change. */

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "exposition.h"
 #include "fields.h"
 #include "vgpu_type.h"
 
@@ -24,6 +25,7 @@ struct engine_options {
 	const char *libvirt_uri;  /* "qemu:///system" on a real host */
 	const char *state_dir;    /* where the state database lives */
 	unsigned vf_wait_s;       /* how long start waits for SR-IOV VFs vGPUs need */
+	const char *metrics_textfile;  /* a directory for vgpufs.prom, or NULL */
 };
 
 typedef int (*engine_name_fn)(const char *name, void *ctx);
@@ -276,5 +278,11 @@ void engine_on_event(struct engine *e, void (*fn)(void *ctx), void *ctx);
  * counter, in enum counter order, read under the engine lock (so not in the middle of a
  * change). Returns the length or -errno (-ENAMETOOLONG when buf is too small). */
 int engine_counters(struct engine *e, char *buf, size_t size);
+
+/* Every metric (docs/tree.md, "Metrics"): /vgpu/metrics in OpenMetrics, the
+ * --metrics-textfile file in the Prometheus text format, from one rendering of the
+ * engine's model under the lock. *out is malloc'd (NULL on failure). */
+int engine_metrics(struct engine *e, enum exposition_format format, char **out,
+		   size_t *len);
 
 #endif

@@ -224,17 +224,12 @@ static int check_profile(struct engine *e, const struct group *g,
 	return 0;
 }
 
-int engine_group_get(struct engine *e, const char *name, const char *field,
-		     char *buf, size_t size)
+int group_get(struct engine *e, struct group *g, const char *field, char *buf, size_t size)
 {
-	LOCK_ENGINE(e);
-	struct group *g = groups_find(&e->groups, name);
 	const struct field *f = field_find(group_fields, field);
 	struct capacity c;
 	int r;
 
-	if (!g)
-		return -ENOENT;
 	if (f) {
 		field_format(f, g, buf, size);
 		return 0;
@@ -264,6 +259,15 @@ int engine_group_get(struct engine *e, const char *name, const char *field,
 	if (!strcmp(field, "vgpus_reserved"))
 		return str_printf(buf, size, "%u", group_reserved(e, g)) < 0 ? -E2BIG : 0;
 	return -ENOENT;
+}
+
+int engine_group_get(struct engine *e, const char *name, const char *field,
+		     char *buf, size_t size)
+{
+	LOCK_ENGINE(e);
+	struct group *g = groups_find(&e->groups, name);
+
+	return g ? group_get(e, g, field, buf, size) : -ENOENT;
 }
 
 static int save_group(struct engine *e, void *arg)

@@ -12,6 +12,7 @@
 #include "groups.h"
 #include "host.h"
 #include "media.h"
+#include "metrics.h"
 #include "node_store.h"
 #include "placement.h"
 #include "store.h"
@@ -89,6 +90,9 @@ struct engine {
 	pthread_t iso_builder;
 	bool iso_builder_started;
 	bool iso_stopping;
+	struct metrics metrics;          /* under the engine lock */
+	void (*on_event)(void *ctx);     /* engine_on_event's */
+	void *on_event_ctx;
 };
 
 /* Holds the engine lock from here to the end of the enclosing block (each public function
@@ -116,6 +120,12 @@ void engine_object(struct engine *e, const char *fmt, ...) __attribute__((format
 /* Runs `change` (statements against e->store) in one committed transaction. */
 int commit_change(struct engine *e, int (*change)(struct engine *e, void *arg), void *arg);
 
+/* What gpus/<bdf>/{profile,vgpus_used,vgpus_max} and profiles/<P>/available read. */
+int gpu_usage_get(struct engine *e, struct gpu *g, struct gpu_usage_info *out);
+int profile_available(struct engine *e, const char *profile);
+/* A profile is listed once, at the first GPU (in BDF order) that offers it. */
+bool first_offer(const struct host *h, size_t gpu_index, const char *profile);
+
 /* engine_groups.c */
 /* The GPUs of group g that offer its profile, with their vGPU count and free room. */
 int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
@@ -126,6 +136,8 @@ struct capacity {
 /* Over the group's GPUs, for its profile: instances a GPU can hold, vGPUs of the profile
  * there now, and how many more the host can make now (shares not counted). */
 int group_capacity(struct engine *e, const struct group *g, struct capacity *c);
+/* A file of groups/<g>/ (engine_group_get). */
+int group_get(struct engine *e, struct group *g, const char *field, char *buf, size_t size);
 
 /* engine_tenants.c */
 /* events.copy: a line about a tenant's object goes to its log too. */
@@ -145,6 +157,9 @@ unsigned group_unused_reserve(struct engine *e, const struct group *g,
 unsigned group_reserved(struct engine *e, const struct group *g);
 /* A share naming the group, or NULL (the group cannot go, nor change profile, while so). */
 const struct share *group_share(struct engine *e, const char *group);
+/* A file of tenants/<t>/shares/<share>/ (engine_tenant_share_get). */
+int tenant_share_get(struct engine *e, const struct share *s, const char *field, char *buf,
+		     size_t size);
 /* "tenants/<t>/nodes/<node>/devices/<share>" */
 void share_path(const struct share *s, char *buf, size_t size);
 /* The checks of device d as want would have it (field being written) against what its
@@ -271,5 +286,17 @@ void vms_expect_own_define(struct engine *e, const char *vm_uuid);
 int vms_start_worker(struct engine *e);
 void vms_stop_worker(struct engine *e);
 void vms_on_event(enum virt_event ev, const char *uuid, const char *name, void *ctx);
+/* A vGPU as vgpus/ lists it: the engine's, or one on the host it does not know. */
+struct vgpu_view {
+	char uuid[UUID_STR_LEN];
+	const struct vgpu *record;   /* NULL for an orphan */
+	struct host_vgpu host;
+};
+/* Every vGPU: the engine's, then those on the host it does not know (orphans). */
+int for_each_vgpu_view(struct engine *e, int (*fn)(const struct vgpu_view *v, void *ctx),
+		       void *ctx);
+/* A file of vgpus/<uuid>/ (engine_vgpu_get). */
+int vgpu_view_get(struct engine *e, const struct vgpu_view *v, const char *field, char *buf,
+		  size_t size);
 
 #endif

@@ -483,16 +483,12 @@ static int print_count(char *buf, size_t size, unsigned n)
 	return str_printf(buf, size, "%u", n) < 0 ? -E2BIG : 0;
 }
 
-int engine_tenant_share_get(struct engine *e, const char *tenant, const char *name,
-			    const char *field, char *buf, size_t size)
+int tenant_share_get(struct engine *e, const struct share *s, const char *field, char *buf,
+		     size_t size)
 {
-	LOCK_ENGINE(e);
-	const struct share *s = shares_find(&e->tenants, tenant, e->host_name, name);
-	const struct group *g = s ? groups_find(&e->groups, s->form.group) : NULL;
-	unsigned used = s ? share_used(e, s) : 0;
+	const struct group *g = groups_find(&e->groups, s->form.group);
+	unsigned used = share_used(e, s);
 
-	if (!s)
-		return -ENOENT;
 	if (!strcmp(field, "group"))
 		return str_copy(buf, size, s->form.group);
 	if (!strcmp(field, "profile"))
@@ -504,4 +500,13 @@ int engine_tenant_share_get(struct engine *e, const char *tenant, const char *na
 	if (!strcmp(field, "vgpus_free"))
 		return print_count(buf, size, s->form.count > used ? s->form.count - used : 0);
 	return -ENOENT;
+}
+
+int engine_tenant_share_get(struct engine *e, const char *tenant, const char *name,
+			    const char *field, char *buf, size_t size)
+{
+	LOCK_ENGINE(e);
+	const struct share *s = shares_find(&e->tenants, tenant, e->host_name, name);
+
+	return s ? tenant_share_get(e, s, field, buf, size) : -ENOENT;
 }

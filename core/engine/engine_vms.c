@@ -316,12 +316,6 @@ static void orphan_uuid(const char *slot, char *out)
 	uuid_unparse_lower(id, out);
 }
 
-struct vgpu_view {
-	char uuid[UUID_STR_LEN];
-	const struct vgpu *record;   /* NULL for an orphan */
-	struct host_vgpu host;
-};
-
 struct orphan_walk {
 	struct engine *e;
 	int (*fn)(const struct vgpu_view *v, void *ctx);
@@ -353,9 +347,8 @@ static int visit_orphan(const struct host_vgpu *h, void *ctx)
 	return w->fn(&v, w->ctx);
 }
 
-/* Every vGPU: the engine's, then those on the host it does not know (orphans). */
-static int for_each_vgpu_view(struct engine *e, int (*fn)(const struct vgpu_view *v, void *ctx),
-			      void *ctx)
+int for_each_vgpu_view(struct engine *e, int (*fn)(const struct vgpu_view *v, void *ctx),
+		       void *ctx)
 {
 	struct orphan_walk w = { e, fn, ctx };
 	int r = 0;
@@ -432,31 +425,23 @@ int engine_vgpu_exists(struct engine *e, const char *uuid)
 	return r < 0 ? r : f.ok ? 0 : -ENOENT;
 }
 
-int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
-		    size_t size)
+int vgpu_view_get(struct engine *e, const struct vgpu_view *v, const char *field, char *buf,
+		  size_t size)
 {
-	LOCK_ENGINE(e);
-	struct find_view f = { .uuid = uuid };
-	const struct vgpu *r;
-	int rc = for_each_vgpu_view(e, match_view, &f);
+	const struct vgpu *r = v->record;
 
-	if (rc < 0)
-		return rc;
-	if (!f.ok)
-		return -ENOENT;
-	r = f.found.record;
 	if (!strcmp(field, "state"))
-		return str_copy(buf, size, vgpu_view_state(e, &f.found));
+		return str_copy(buf, size, vgpu_view_state(e, v));
 	if (!strcmp(field, "gpu"))
-		return str_copy(buf, size, r ? r->gpu : f.found.host.gpu->pci.bdf);
+		return str_copy(buf, size, r ? r->gpu : v->host.gpu->pci.bdf);
 	if (!strcmp(field, "type_id"))
-		return str_copy(buf, size, r ? r->type_id : f.found.host.type_id);
+		return str_copy(buf, size, r ? r->type_id : v->host.type_id);
 	if (!strcmp(field, "profile")) {
-		const struct gpu *g = f.found.host.gpu;
+		const struct gpu *g = v->host.gpu;
 		int t = -1;
 
 		for (size_t i = 0; !r && i < g->n_types && t < 0; i++)
-			if (!strcmp(g->types[i].type_id, f.found.host.type_id))
+			if (!strcmp(g->types[i].type_id, v->host.type_id))
 				t = (int)i;
 		return str_copy(buf, size, r ? r->profile : t >= 0 ? g->types[t].profile : "");
 	}
@@ -469,6 +454,18 @@ int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char 
 	if (!strcmp(field, "tenant"))
 		return r ? vm_tenant(e, r->vm_uuid, buf, size) : str_copy(buf, size, "");
 	return -ENOENT;
+}
+
+int engine_vgpu_get(struct engine *e, const char *uuid, const char *field, char *buf,
+		    size_t size)
+{
+	LOCK_ENGINE(e);
+	struct find_view f = { .uuid = uuid };
+	int r = for_each_vgpu_view(e, match_view, &f);
+
+	if (r < 0)
+		return r;
+	return f.ok ? vgpu_view_get(e, &f.found, field, buf, size) : -ENOENT;
 }
 
 /* ---- groups/<g>/devices/: "<vm>:<device>" of the provider's devices drawing from the

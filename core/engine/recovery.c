@@ -19,6 +19,7 @@ void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name)
 			continue;
 		e->devices.vgpus[i].state = VGPU_REMOVING;
 		store_vgpu_set_state(&e->store, e->devices.vgpus[i].uuid, VGPU_REMOVING);
+		e->metrics.releases++;
 	}
 	if (store_vm_devices_delete(&e->store, vm_uuid) < 0)
 		return;
@@ -46,6 +47,8 @@ static void recover_journal(struct engine *e)
 			continue;
 		char err[512];
 
+		metrics_recovered(&e->metrics, v->state == VGPU_CREATING ? RECOVERY_ROLLED_BACK :
+				  RECOVERY_REMOVAL_FINISHED, 1);
 		events_add(&e->events, "vgpus/%s: %s at the last stop; %s", v->uuid,
 			   vgpu_state_name(v->state), v->state == VGPU_CREATING ?
 			   "rolled back (never acknowledged)" : "removal finished");
@@ -77,6 +80,7 @@ static void recreate_failed(struct engine *e, const struct vgpu *v, const char *
 	const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
 	char object[OBJECT_MAX], message[MESSAGE_MAX];
 
+	metrics_recovered(&e->metrics, RECOVERY_RECREATE_FAILED, 1);
 	snprintf(message, sizeof(message), "vGPU %s could not be re-created: %s", v->uuid, why);
 	if (d) {
 		device_path(e, d, object, sizeof(object));
@@ -125,8 +129,10 @@ void devices_recreate(struct engine *e)
 
 			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
 			recreate_failed(e, v, why);
-		} else
+		} else {
+			metrics_recovered(&e->metrics, RECOVERY_RECREATED, 1);
 			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
+		}
 	}
 }
 
@@ -147,7 +153,11 @@ static void reapply_definitions(struct engine *e)
 
 void devices_recover_definitions(struct engine *e)
 {
+	size_t held;
+
 	recover_journal(e);
+	held = e->devices.n_vgpus;
 	devices_forget_missing_vms(e);
+	metrics_recovered(&e->metrics, RECOVERY_VM_GONE, held - e->devices.n_vgpus);
 	reapply_definitions(e);
 }

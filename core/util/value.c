@@ -35,8 +35,7 @@ int value_parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
-/* Length of the UTF-8 sequence starting at p, 0 if invalid (overlong, surrogate, >U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *p)
+size_t utf8_sequence(const unsigned char *p)
 {
 	unsigned cp;
 	size_t len;

@@ -16,6 +16,10 @@ bool value_is_name(const char *s);
 /* 0 1 yes no true false on off, any case. Returns 0 and *out, or -EINVAL. */
 int value_parse_bool(const char *s, bool *out);
 
+/* Length of the UTF-8 sequence starting at p (at a NUL: 1), 0 if invalid (overlong,
+ * surrogate, >U+10FFFF). */
+size_t utf8_sequence(const unsigned char *p);
+
 /* Valid UTF-8 (any characters). */
 bool value_is_utf8(const char *s);
 

@@ -636,11 +636,12 @@ expect_restored() {
 # tree_snapshot DIR...: a text picture of directories of the tree, to compare
 # before and after a refused change.  Each DIR's entries, recursively but
 # without following symlinks, as "path type link-target", then every value
-# that can be read, as grep prints it ("path:line").  `error` files and
-# `events` are left out: a refusal writes to them; so is `host/counters`,
-# which reading the tree moves.  The mount point itself
-# stands for its own entries and files only (not the whole tree).  A few
-# processes and one read per file, so that it can run around every refusal.
+# that can be read, as grep prints it ("path:line").  `error` files,
+# `events` and `metrics` are left out: a refusal writes to them (metrics
+# counts it); so is `host/counters`, which reading the tree moves.  The
+# mount point itself stands for its own entries and files only (not the
+# whole tree).  A few processes and one read per file, so that it can run
+# around every refusal.
 tree_snapshot() {
 	local d dirs=() root=
 	for d in "$@"; do
@@ -655,7 +656,8 @@ tree_snapshot() {
 		fi
 		if [ -n "$root" ]; then
 			find "$MNT" -mindepth 1 -maxdepth 1 ! -name events -printf '%p %y %l\n' 2>&1
-			find "$MNT" -mindepth 1 -maxdepth 1 -type f ! -name events -exec grep -asH '' {} +
+			find "$MNT" -mindepth 1 -maxdepth 1 -type f ! -name events ! -name metrics \
+				-exec grep -asH '' {} +
 		fi
 	} | sort || true
 }
