@@ -296,42 +296,66 @@ static bool slot_matches(const char *filter, const char *bdf)
 	return strlen(bdf) > 5 && fnmatch(filter, bdf + 5, 0) == 0;
 }
 
-/* Compiled at each use: rules are copied by value (an edit is judged on a copy), so
- * they cannot own a regex_t. rule_check has refused every pattern that fails here. */
-static bool regex_matches(const char *pattern, const char *text)
-{
+/* A text filter ready to compare: its operator, its pattern, and the pattern compiled
+ * when the operator is regex. Compiled for each judgement: rules are copied by value (an
+ * edit is judged on a copy), so they cannot own a regex_t. */
+struct text_filter {
+	const char *op, *pattern;
+	bool compiled;
 	regex_t re;
-	bool found;
+};
 
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
-		return false;
-	found = !regexec(&re, text, 0, NULL, 0);
-	regfree(&re);
-	return found;
-}
-
-/* pattern compared with text as op says; "" matches anything. */
-static bool text_matches(const char *op, const char *pattern, const char *text)
+/* False when the regex does not compile (rule_check refuses such a rule). */
+static bool filter_open(struct text_filter *f, const char *op, const char *pattern)
 {
-	if (!pattern[0])
+	*f = (struct text_filter){ .op = op, .pattern = pattern };
+	if (!pattern[0] || strcmp(op, "regex"))
 		return true;
-	if (!strcmp(op, "begins-with"))
-		return !strncmp(text, pattern, strlen(pattern));
-	if (!strcmp(op, "contains"))
-		return strstr(text, pattern);
-	if (!strcmp(op, "regex"))
-		return regex_matches(pattern, text);
-	return !strcmp(text, pattern);
+	f->compiled = !regcomp(&f->re, pattern, REG_EXTENDED | REG_NOSUB);
+	return f->compiled;
 }
 
+static void filter_close(struct text_filter *f)
+{
+	if (f->compiled)
+		regfree(&f->re);
+}
+
+/* "" passes anything; a regex is found anywhere in text, as grep -E finds it. */
+static bool filter_passes(const struct text_filter *f, const char *text)
+{
+	if (!f->pattern[0])
+		return true;
+	if (f->compiled)
+		return !regexec(&f->re, text, 0, NULL, 0);
+	if (!strcmp(f->op, "begins-with"))
+		return !strncmp(text, f->pattern, strlen(f->pattern));
+	if (!strcmp(f->op, "contains"))
+		return strstr(text, f->pattern);
+	return !strcmp(text, f->pattern);
+}
+
+static bool name_matches(const struct rule *r, const struct gpu *gpu)
+{
+	struct text_filter f;
+	bool passes = filter_open(&f, r->name_match, r->gpu_name) && filter_passes(&f, gpu->name);
+
+	filter_close(&f);
+	return passes;
+}
+
+/* One of the types the GPU offers passes. */
 static bool type_id_matches(const struct rule *r, const struct gpu *gpu)
 {
-	if (!r->type_id[0])
-		return true;
-	for (size_t i = 0; i < gpu->n_types; i++)
-		if (text_matches(r->type_id_match, r->type_id, gpu->types[i].type_id))
-			return true;
-	return false;
+	struct text_filter f;
+	bool passes = !r->type_id[0];
+
+	if (passes || !filter_open(&f, r->type_id_match, r->type_id))
+		return passes;
+	for (size_t i = 0; i < gpu->n_types && !passes; i++)
+		passes = filter_passes(&f, gpu->types[i].type_id);
+	filter_close(&f);
+	return passes;
 }
 
 /* physical: the GPU makes its vGPUs on itself; virtual: on its SR-IOV VFs. A GPU that
@@ -357,8 +381,7 @@ enum rule_verdict rule_judge(const struct rule *r, const struct gpu *gpu, const 
 
 	if (!r->enabled || (r->node[0] && strcmp(r->node, host_name)) ||
 	    !id_matches(r->vendor, gpu->pci.vendor) || !id_matches(r->device, gpu->pci.device) ||
-	    !slot_matches(r->slot, gpu->pci.bdf) ||
-	    !text_matches(r->name_match, r->gpu_name, gpu->name) ||
+	    !slot_matches(r->slot, gpu->pci.bdf) || !name_matches(r, gpu) ||
 	    !type_id_matches(r, gpu) || !function_matches(r->function, gpu))
 		return RULE_MISSES;
 	gpu_identity(gpu, found, sizeof(found));
