@@ -74,6 +74,8 @@ static int rule_rmdir(const struct node *n, const char *name)
 static const struct node_kind rule_kind = {
 	.attrs = (const struct attr[]) {
 		{ "gpus", 0444, false, show_rule_list },
+		{ "status", 0444, false, show_rule },
+		{ "accept_hardware", 0200, false, NULL, store_rule },
 		{ "error", 0444, false, show_rule },
 		{ NULL },
 	},

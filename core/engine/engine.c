@@ -153,6 +153,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 	if (r >= 0)
 		r = discover(e, opts->sysfs_root, &e->host, err, err_size);
 	if (r >= 0)
+		rules_note_hardware(e); /* a card changed while the daemon was down */
+	if (r >= 0)
 		r = media_open(e, err, err_size);
 	if (r >= 0)
 		r = virt_new(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);

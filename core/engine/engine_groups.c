@@ -51,6 +51,16 @@ static const struct gpu *gpu_lacking(struct engine *e, const struct group *g,
 	return NULL;
 }
 
+/* A GPU that a rule of g finds is not the card it recorded (why says so), or NULL. */
+static const struct gpu *gpu_unconfirmed(struct engine *e, const struct group *g, char *why,
+					 size_t size)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		if (group_gpu_unconfirmed(e, g, &e->host.gpus[i], why, size) < 0)
+			return &e->host.gpus[i];
+	return NULL;
+}
+
 static bool host_offers(struct engine *e, const char *profile)
 {
 	for (size_t i = 0; i < e->host.n_gpus; i++)
@@ -64,8 +74,10 @@ static bool host_offers(struct engine *e, const char *profile)
 static bool is_degraded(struct engine *e, const struct group *g)
 {
 	const struct group *other;
+	char why[MESSAGE_MAX];
 
-	return group_conflict(e, g, &other) || (g->profile[0] && gpu_lacking(e, g, g->profile));
+	return group_conflict(e, g, &other) || (g->profile[0] && gpu_lacking(e, g, g->profile)) ||
+	       gpu_unconfirmed(e, g, why, sizeof(why));
 }
 
 static bool has_no_gpus(struct engine *e, const struct group *g)
@@ -197,6 +209,8 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 	if (g->profile[0] && (gpu = gpu_lacking(e, g, g->profile)))
 		return str_printf(buf, size, "GPU %s (%s) of this group does not offer profile "
 				  "%s", gpu->pci.bdf, gpu->name, g->profile) < 0 ? -E2BIG : 0;
+	if (gpu_unconfirmed(e, g, buf, size))
+		return 0;
 	engine_object(e, "groups/%s", g->name);
 	return str_copy(buf, size, events_error(&e->events, e->object));
 }

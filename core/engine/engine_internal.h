@@ -139,6 +139,15 @@ int group_capacity(struct engine *e, const struct group *g, struct capacity *c);
 /* A file of groups/<g>/ (engine_group_get). */
 int group_get(struct engine *e, struct group *g, const char *field, char *buf, size_t size);
 
+/* engine_rules.c */
+/* Reports in events each rule that finds a card other than the one it recorded (once,
+ * until what it finds changes); call after the host's GPUs change. */
+void rules_note_hardware(struct engine *e);
+/* -ENODEV when gpu is out of g because a rule of g finds it is not the card it
+ * recorded, and why in one line; else 0. No vGPU of g is made there then. */
+int group_gpu_unconfirmed(struct engine *e, const struct group *g, const struct gpu *gpu,
+			  char *why, size_t size);
+
 /* engine_tenants.c */
 /* events.copy: a line about a tenant's object goes to its log too. */
 void tenant_log_copy(void *ctx, const char *line, size_t len);

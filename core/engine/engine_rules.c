@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The rule gpus/<bdf>/group creates: "pci-0000-41-00.0" (names cannot hold colons). */
@@ -89,7 +90,117 @@ static int check_driven(struct engine *e, const struct rule_edit *edit)
 	return gpu ? media_check_gpu_joins(e, edit->group, gpu) : 0;
 }
 
+/* ---- hardware identity ---- */
+
+/* The first GPU r judges hardware-changed, or NULL. */
+static const struct gpu *rule_changed_gpu(struct engine *e, const struct rule *r)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		if (rule_judge(r, &e->host.gpus[i], e->host_name) == RULE_HARDWARE_CHANGED)
+			return &e->host.gpus[i];
+	return NULL;
+}
+
+/* "GPU … is <found>, not <recorded> as recorded": the one wording of a changed card. */
+static void hardware_message(const struct rule *r, const struct gpu *gpu, char *buf,
+			     size_t size)
+{
+	char found[GPU_IDENTITY_MAX];
+
+	gpu_identity(gpu, found, sizeof(found));
+	snprintf(buf, size, "GPU %s is %s (%s), not %s as recorded in identity; no vGPU is "
+		 "placed on it until the card is accepted (echo 1 > accept_hardware)",
+		 gpu->pci.bdf, found, gpu->name, r->identity);
+}
+
+/* The identity of the GPUs r's filters select, enabled or not and identity aside: into
+ * out ("" when none); -EINVAL when they have several, *other then one that differs
+ * from *first. */
+static int selected_identity(struct engine *e, const struct rule *r, char *out, size_t size,
+			     const struct gpu **first, const struct gpu **other)
+{
+	struct rule any = *r;
+	char id[GPU_IDENTITY_MAX];
+
+	any.enabled = true;
+	any.identity[0] = '\0';
+	out[0] = '\0';
+	*first = *other = NULL;
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		if (!rule_matches(&any, &e->host.gpus[i], e->host_name))
+			continue;
+		gpu_identity(&e->host.gpus[i], id, sizeof(id));
+		if (!*first) {
+			*first = &e->host.gpus[i];
+			str_copy(out, size, id);
+		} else if (strcmp(out, id)) {
+			*other = &e->host.gpus[i];
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void rules_note_hardware(struct engine *e)
+{
+	for (size_t i = 0; i < e->groups.n; i++) {
+		struct group *g = &e->groups.items[i];
+
+		for (size_t j = 0; j < g->n_rules; j++) {
+			struct rule *r = &g->rules[j];
+			const struct gpu *gpu = rule_changed_gpu(e, r);
+			char found[GPU_IDENTITY_MAX] = "", why[MESSAGE_MAX];
+
+			if (gpu)
+				gpu_identity(gpu, found, sizeof(found));
+			if (gpu && strcmp(found, r->hardware_reported)) {
+				hardware_message(r, gpu, why, sizeof(why));
+				events_add(&e->events, "groups/%s/rules/%s: hardware changed: %s",
+					   g->name, r->name, why);
+			}
+			str_copy(r->hardware_reported, sizeof(r->hardware_reported), found);
+		}
+	}
+}
+
+int group_gpu_unconfirmed(struct engine *e, const struct group *g, const struct gpu *gpu,
+			  char *why, size_t size)
+{
+	const struct rule *r = group_rule_changed(g, gpu, e->host_name);
+	char message[MESSAGE_MAX];
+
+	if (!r || group_owns(&e->groups, g, gpu, e->host_name))
+		return 0; /* unchanged, or in the group through another rule */
+	hardware_message(r, gpu, message, sizeof(message));
+	snprintf(why, size, "rule %s of group %s: %s", r->name, g->name, message);
+	return -ENODEV;
+}
+
 /* ---- fields ---- */
+
+/* The first of these that applies: disabled, hardware-changed, no-gpus, active. */
+static const char *rule_status(struct engine *e, const struct rule *r)
+{
+	if (!r->enabled)
+		return "disabled";
+	if (rule_changed_gpu(e, r))
+		return "hardware-changed";
+	for (size_t i = 0; i < e->host.n_gpus; i++)
+		if (rule_matches(r, &e->host.gpus[i], e->host_name))
+			return "active";
+	return "no-gpus";
+}
+
+static int rule_error_text(struct engine *e, const struct rule *r, char *buf, size_t size)
+{
+	const struct gpu *gpu = rule_changed_gpu(e, r);
+
+	if (gpu) {
+		hardware_message(r, gpu, buf, size);
+		return 0;
+	}
+	return str_copy(buf, size, events_error(&e->events, e->object));
+}
 
 static int rule_gpus_text(struct engine *e, const struct rule *r, char *buf, size_t size)
 {
@@ -122,9 +233,11 @@ int engine_rule_get(struct engine *e, const char *group, const char *rule, const
 	}
 	if (!strcmp(field, "gpus"))
 		return rule_gpus_text(e, r, buf, size);
+	if (!strcmp(field, "status"))
+		return str_copy(buf, size, rule_status(e, r));
 	if (!strcmp(field, "error")) {
 		engine_object(e, "groups/%s/rules/%s", group, rule);
-		return str_copy(buf, size, events_error(&e->events, e->object));
+		return rule_error_text(e, r, buf, size);
 	}
 	return -ENOENT;
 }
@@ -141,8 +254,67 @@ static int save_rule(struct engine *e, void *arg)
 	return store_rule_save(&e->store, row->group, row->rule);
 }
 
-/* Checks the value whole (its syntax, then that no vGPU is stranded), commits the rule
- * as wanted, and only then changes what readers see. */
+/* Makes the checked edit r -> wanted of group g, if it strands no vGPU and brings in no
+ * GPU the group's driver cannot drive: commits it, then changes what readers see. */
+static int change_rule(struct engine *e, struct group *g, struct rule *r,
+		       const struct rule *wanted)
+{
+	int rc = check_vgpus_stay(e, &(struct rule_edit){ g, r, wanted });
+
+	if (rc >= 0)
+		rc = check_driven(e, &(struct rule_edit){ g, r, wanted });
+	if (rc >= 0)
+		rc = commit_change(e, save_rule, &(struct rule_row){ g->name, wanted });
+	if (rc < 0)
+		return rc;
+	*r = *wanted;
+	/* the edit's own event says what the admin changed; report the card afresh */
+	r->hardware_reported[0] = '\0';
+	rules_note_hardware(e);
+	return 0;
+}
+
+/* A new slot names other cards: a rule that records an identity records theirs (""
+ * when none or several models are there). */
+static void slot_identity(struct engine *e, struct rule *wanted)
+{
+	const struct gpu *first, *other;
+
+	if (wanted->identity[0] &&
+	    selected_identity(e, wanted, wanted->identity, sizeof(wanted->identity), &first,
+			      &other) < 0)
+		wanted->identity[0] = '\0';
+}
+
+/* echo 1 > accept_hardware: the identity found in place of the recorded one becomes the
+ * recorded one. Nothing to accept is no change. */
+static int accept_hardware(struct engine *e, struct group *g, struct rule *r,
+			   const char *value)
+{
+	const struct gpu *first, *other;
+	struct rule wanted = *r;
+	bool on;
+	int rc;
+
+	if (value_parse_bool(value, &on) < 0)
+		return refuse(e, -EINVAL, "write 1 to accept the card found in place of the "
+			      "recorded identity, not \"%s\"", value);
+	if (!on || !rule_changed_gpu(e, r))
+		return 0;
+	if (selected_identity(e, r, wanted.identity, sizeof(wanted.identity), &first,
+			      &other) < 0)
+		return refuse(e, -EINVAL, "the GPUs this rule selects are of several models "
+			      "(%s is %s, %s is %s); narrow its filters or write identity",
+			      first->pci.bdf, first->name, other->pci.bdf, other->name);
+	rc = change_rule(e, g, r, &wanted);
+	if (rc >= 0)
+		events_add(&e->events, "%s: hardware accepted: identity = %s", e->object,
+			   r->identity);
+	return rc;
+}
+
+/* Checks the value whole (its syntax, the rule as it would be, then that no vGPU is
+ * stranded), commits the rule as wanted, and only then changes what readers see. */
 int engine_rule_set(struct engine *e, const char *group, const char *rule, const char *field,
 		    const char *value)
 {
@@ -151,26 +323,33 @@ int engine_rule_set(struct engine *e, const char *group, const char *rule, const
 	struct group *g;
 	struct rule *r, wanted;
 	char why[MESSAGE_MAX], shown[256];
+	bool identity_changed;
 	int rc;
 
-	if (!f || find_rule(e, group, rule, &g, &r) < 0)
+	if (find_rule(e, group, rule, &g, &r) < 0)
 		return -ENOENT;
 	engine_object(e, "groups/%s/rules/%s", group, rule);
+	if (!strcmp(field, "accept_hardware"))
+		return accept_hardware(e, g, r, value);
+	if (!f)
+		return -ENOENT;
 	wanted = *r;
-	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0)
+	if (field_parse(f, value, &wanted, why, sizeof(why)) < 0 ||
+	    rule_check(&wanted, why, sizeof(why)) < 0)
 		return refuse(e, -EINVAL, "%s", why);
-	if (field_equal(f, r, &wanted))
+	if (!strcmp(field, "slot"))
+		slot_identity(e, &wanted);
+	if (!fields_differ(rule_fields, r, &wanted))
 		return 0;
-	rc = check_vgpus_stay(e, &(struct rule_edit){ g, r, &wanted });
-	if (rc >= 0)
-		rc = check_driven(e, &(struct rule_edit){ g, r, &wanted });
-	if (rc >= 0)
-		rc = commit_change(e, save_rule, &(struct rule_row){ group, &wanted });
+	identity_changed = strcmp(r->identity, wanted.identity);
+	rc = change_rule(e, g, r, &wanted);
 	if (rc < 0)
 		return rc;
-	*r = wanted;
 	field_format(f, r, shown, sizeof(shown));
 	events_add(&e->events, "%s/%s = %s", e->object, field, shown);
+	if (identity_changed && strcmp(field, "identity"))
+		events_add(&e->events, "%s/identity = %s (the cards its %s selects)", e->object,
+			   r->identity, field);
 	return 0;
 }
 
@@ -207,17 +386,19 @@ static int add_rule(struct engine *e, struct group *g, const struct rule *wanted
 {
 	struct rule_row row = { g->name, wanted };
 	struct rule *r;
-	int rc = commit_change(e, insert_rule, &row);
+	int id, rc = commit_change(e, insert_rule, &row);
 
 	if (rc < 0)
 		return rc;
 	r = group_add_rule(g, wanted->name, wanted->node);
 	if (!r)
 		return -ENOMEM;
-	str_copy(r->slot, sizeof(r->slot), wanted->slot);
-	r->enabled = wanted->enabled;
-	events_add(&e->events, "%s created (node %s, slot %s%s)", e->object, wanted->node,
-		   wanted->slot[0] ? wanted->slot : "any", wanted->enabled ? "" : ", disabled");
+	id = r->id;
+	*r = *wanted;
+	r->id = id;
+	events_add(&e->events, "%s created (node %s, slot %s%s%s%s)", e->object, wanted->node,
+		   wanted->slot[0] ? wanted->slot : "any", wanted->identity[0] ? ", identity " : "",
+		   wanted->identity, wanted->enabled ? "" : ", disabled");
 	return 0;
 }
 
@@ -403,6 +584,10 @@ int engine_gpu_set_group(struct engine *e, const char *bdf, const char *name)
 		return refuse(e, -EBUSY, "GPU %s already belongs to group %s (rule %s); "
 			      "write \"\" to its group first", bdf, other->name, r->name);
 	own = own_rule(e, bdf, &holder);
+	if (own && rule_judge(own, gpu, e->host_name) == RULE_HARDWARE_CHANGED)
+		return refuse(e, -EBUSY, "GPU %s is not the card its rule %s in group %s "
+			      "recorded (%s); accept it there (echo 1 > accept_hardware) or "
+			      "remove the rule", bdf, own->name, holder->name, own->identity);
 	if (own && holder != g)
 		return refuse(e, -EBUSY, "GPU %s has the disabled rule %s in group %s; "
 			      "remove it first", bdf, own->name, holder->name);
@@ -414,6 +599,7 @@ int engine_gpu_set_group(struct engine *e, const char *bdf, const char *name)
 			      g->profile, g->name);
 	gpu_rule_name(rule, sizeof(rule), bdf);
 	wanted = new_rule(e, rule, bdf);
+	gpu_identity(gpu, wanted.identity, sizeof(wanted.identity));
 	rc = check_vgpus_stay(e, &(struct rule_edit){ g, NULL, &wanted });
 	if (rc >= 0)
 		rc = check_driven(e, &(struct rule_edit){ g, NULL, &wanted });

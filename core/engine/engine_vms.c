@@ -612,6 +612,22 @@ static bool reconcile(struct engine *e)
 	return true;
 }
 
+/* Errors recorded before libvirt answered (a vGPU not re-created at start) name their VM
+ * by UUID: move them to its name, where its error files read them. */
+static void name_early_errors(struct engine *e)
+{
+	for (size_t i = 0; i < e->devices.n; i++) {
+		const struct vm_name *known = find_name(e, e->devices.items[i].vm_uuid, NULL);
+		char from[OBJECT_MAX], to[OBJECT_MAX];
+
+		if (!known)
+			continue;
+		snprintf(from, sizeof(from), "vms/%s", known->uuid);
+		snprintf(to, sizeof(to), "vms/%s", known->name);
+		events_rename(&e->events, from, to);
+	}
+}
+
 /* Connects (without the engine lock: a connect may wait), then brings the definitions in
  * line with the journal. The first failure of an outage is logged, not every retry. */
 static bool libvirt_attach(struct engine *e, bool *failed_before)
@@ -629,6 +645,7 @@ static bool libvirt_attach(struct engine *e, bool *failed_before)
 	}
 	devices_recover_definitions(e);
 	vm_names_learn(e);
+	name_early_errors(e);
 	e->libvirt_attached = true;
 	*failed_before = false;
 	events_add(&e->events, "libvirt: connected to %s; definitions brought in line",

@@ -162,6 +162,23 @@ const char *events_error(const struct events *ev, const char *object)
 	return e ? e->message : "";
 }
 
+void events_rename(struct events *ev, const char *object, const char *to)
+{
+	size_t len = strlen(object);
+
+	for (size_t i = 0; i < ev->n_errors; i++) {
+		struct object_error *e = &ev->errors[i];
+		char renamed[OBJECT_MAX];
+
+		if (strncmp(e->object, object, len) || (e->object[len] && e->object[len] != '/'))
+			continue;
+		if (str_printf(renamed, sizeof(renamed), "%s%s", to, e->object + len) < 0 ||
+		    find_error(ev, renamed))
+			continue; /* too long, or a newer error of the named object wins */
+		str_copy(e->object, sizeof(e->object), renamed);
+	}
+}
+
 void events_forget(struct events *ev, const char *object)
 {
 	size_t len = strlen(object), kept = 0;

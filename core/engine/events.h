@@ -53,6 +53,9 @@ size_t events_read(const struct events *ev, off_t offset, char *buf, size_t size
 
 void events_set_error(struct events *ev, const char *object, const char *message);
 const char *events_error(const struct events *ev, const char *object);
+/* Moves the errors of object and everything below it to the path `to` (the object got
+ * its name: a VM's devices are named by UUID until libvirt says its name). */
+void events_rename(struct events *ev, const char *object, const char *to);
 /* Forgets errors of object and everything below it (the object was deleted). */
 void events_forget(struct events *ev, const char *object);
 void events_free(struct events *ev);

@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <regex.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -146,6 +148,30 @@ static int parse_slot(const char *value, char *out, size_t size)
 	return is_slot_filter(value) ? str_copy(out, size, value) : -EINVAL;
 }
 
+/* "" or "10de:1eb8 10de:12a2" (any case; stored in lower case). */
+static int parse_identity(const char *value, char *out, size_t size)
+{
+	static const char shape[] = "xxxx:xxxx xxxx:xxxx";
+	char lower[sizeof(shape)];
+	size_t i;
+
+	if (!value[0])
+		return str_copy(out, size, "");
+	if (strlen(value) != strlen(shape))
+		return -EINVAL;
+	for (i = 0; shape[i]; i++) {
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)value[i]) : value[i] != shape[i])
+			return -EINVAL;
+		lower[i] = (char)tolower((unsigned char)value[i]);
+	}
+	lower[i] = '\0';
+	return str_copy(out, size, lower);
+}
+
+const char *const rule_match_operators[] = { "equals", "begins-with", "contains", "regex",
+					     NULL };
+static const char *const functions[] = { "any", "physical", "virtual", NULL };
+
 const struct field rule_fields[] = {
 	FIELD_OF(struct rule, node, .type = FIELD_CUSTOM, .parse = parse_node,
 		 .expects = "a host name, or \"\" for any node"),
@@ -156,6 +182,17 @@ const struct field rule_fields[] = {
 	FIELD_OF(struct rule, slot, .type = FIELD_CUSTOM, .parse = parse_slot,
 		 .expects = "a PCI address such as 0000:41:00.0 (globs allowed), or \"\""),
 	FIELD_OF(struct rule, enabled, .type = FIELD_BOOL, .initial = "1"),
+	FIELD_FILE(struct rule, "name", gpu_name, "gpu_name", .type = FIELD_TEXT),
+	FIELD_OF(struct rule, name_match, .type = FIELD_ENUM, .choices = rule_match_operators,
+		 .initial = "equals"),
+	FIELD_OF(struct rule, type_id, .type = FIELD_TEXT),
+	FIELD_OF(struct rule, type_id_match, .type = FIELD_ENUM,
+		 .choices = rule_match_operators, .initial = "equals"),
+	FIELD_OF(struct rule, function, .type = FIELD_ENUM, .choices = functions,
+		 .initial = "any"),
+	FIELD_OF(struct rule, identity, .type = FIELD_CUSTOM, .parse = parse_identity,
+		 .expects = "a card's PCI IDs as vendor:device subsystem_vendor:subsystem_device, "
+			    "such as 10de:1eb8 10de:12a2, or \"\" for none"),
 	{ NULL },
 };
 
@@ -259,11 +296,139 @@ static bool slot_matches(const char *filter, const char *bdf)
 	return strlen(bdf) > 5 && fnmatch(filter, bdf + 5, 0) == 0;
 }
 
+/* A text filter ready to compare: its operator, its pattern, and the pattern compiled
+ * when the operator is regex. Compiled for each judgement: rules are copied by value (an
+ * edit is judged on a copy), so they cannot own a regex_t. */
+struct text_filter {
+	const char *op, *pattern;
+	bool compiled;
+	regex_t re;
+};
+
+/* False when the regex does not compile (rule_check refuses such a rule). */
+static bool filter_open(struct text_filter *f, const char *op, const char *pattern)
+{
+	*f = (struct text_filter){ .op = op, .pattern = pattern };
+	if (!pattern[0] || strcmp(op, "regex"))
+		return true;
+	f->compiled = !regcomp(&f->re, pattern, REG_EXTENDED | REG_NOSUB);
+	return f->compiled;
+}
+
+static void filter_close(struct text_filter *f)
+{
+	if (f->compiled)
+		regfree(&f->re);
+}
+
+/* "" passes anything; a regex is found anywhere in text, as grep -E finds it. */
+static bool filter_passes(const struct text_filter *f, const char *text)
+{
+	if (!f->pattern[0])
+		return true;
+	if (f->compiled)
+		return !regexec(&f->re, text, 0, NULL, 0);
+	if (!strcmp(f->op, "begins-with"))
+		return !strncmp(text, f->pattern, strlen(f->pattern));
+	if (!strcmp(f->op, "contains"))
+		return strstr(text, f->pattern);
+	return !strcmp(text, f->pattern);
+}
+
+static bool name_matches(const struct rule *r, const struct gpu *gpu)
+{
+	struct text_filter f;
+	bool passes = filter_open(&f, r->name_match, r->gpu_name) && filter_passes(&f, gpu->name);
+
+	filter_close(&f);
+	return passes;
+}
+
+/* One of the types the GPU offers passes. */
+static bool type_id_matches(const struct rule *r, const struct gpu *gpu)
+{
+	struct text_filter f;
+	bool passes = !r->type_id[0];
+
+	if (passes || !filter_open(&f, r->type_id_match, r->type_id))
+		return passes;
+	for (size_t i = 0; i < gpu->n_types && !passes; i++)
+		passes = filter_passes(&f, gpu->types[i].type_id);
+	filter_close(&f);
+	return passes;
+}
+
+/* physical: the GPU makes its vGPUs on itself; virtual: on its SR-IOV VFs. A GPU that
+ * makes none is neither. */
+static bool function_matches(const char *filter, const struct gpu *gpu)
+{
+	bool on_vfs = gpu->n_slots && strcmp(gpu->slots[0], gpu->pci.bdf);
+
+	if (!filter[0] || !strcmp(filter, "any"))
+		return true;
+	return gpu->n_slots && !strcmp(filter, on_vfs ? "virtual" : "physical");
+}
+
+void gpu_identity(const struct gpu *gpu, char *buf, size_t size)
+{
+	snprintf(buf, size, "%04x:%04x %04x:%04x", gpu->pci.vendor, gpu->pci.device,
+		 gpu->pci.subsystem_vendor, gpu->pci.subsystem_device);
+}
+
+enum rule_verdict rule_judge(const struct rule *r, const struct gpu *gpu, const char *host_name)
+{
+	char found[GPU_IDENTITY_MAX];
+
+	if (!r->enabled || (r->node[0] && strcmp(r->node, host_name)) ||
+	    !id_matches(r->vendor, gpu->pci.vendor) || !id_matches(r->device, gpu->pci.device) ||
+	    !slot_matches(r->slot, gpu->pci.bdf) || !name_matches(r, gpu) ||
+	    !type_id_matches(r, gpu) || !function_matches(r->function, gpu))
+		return RULE_MISSES;
+	gpu_identity(gpu, found, sizeof(found));
+	return !r->identity[0] || !strcmp(r->identity, found) ? RULE_MATCHES
+							       : RULE_HARDWARE_CHANGED;
+}
+
 bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name)
 {
-	return r->enabled && (!r->node[0] || !strcmp(r->node, host_name)) &&
-	       id_matches(r->vendor, gpu->pci.vendor) && id_matches(r->device, gpu->pci.device) &&
-	       slot_matches(r->slot, gpu->pci.bdf);
+	return rule_judge(r, gpu, host_name) == RULE_MATCHES;
+}
+
+static int check_pattern(const char *file, const char *op, const char *pattern, char *why,
+			 size_t why_size)
+{
+	char message[256];
+	regex_t re;
+	int rc;
+
+	if (strcmp(op, "regex") || !pattern[0])
+		return 0;
+	rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (!rc) {
+		regfree(&re);
+		return 0;
+	}
+	regerror(rc, &re, message, sizeof(message));
+	snprintf(why, why_size, "%s \"%s\" is not an extended regular expression: %s", file,
+		 pattern, message);
+	return -EINVAL;
+}
+
+int rule_check(const struct rule *r, char *why, size_t why_size)
+{
+	int rc = check_pattern("name", r->name_match, r->gpu_name, why, why_size);
+
+	return rc < 0 ? rc : check_pattern("type_id", r->type_id_match, r->type_id, why,
+					   why_size);
+}
+
+const struct rule *group_rule_changed(const struct group *g, const struct gpu *gpu,
+				      const char *host_name)
+{
+	for (size_t i = 0; i < g->n_rules; i++)
+		if (rule_judge(&g->rules[i], gpu, host_name) == RULE_HARDWARE_CHANGED)
+			return &g->rules[i];
+	return NULL;
 }
 
 bool group_matches(const struct group *g, const struct gpu *gpu, const char *host_name)

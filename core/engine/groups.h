@@ -1,8 +1,10 @@
 /* groups.h — resource groups and their rules, as the engine holds them in memory (the
  * database is the durable copy; see cluster_store.h). A rule selects GPUs by node, vendor,
- * device and slot; "" matches anything. A group's GPUs are those its enabled rules
- * match and no other group's rules also match (a conflict is reported, never resolved
- * silently). */
+ * device, slot, name, vGPU type id and function; "" matches anything. A rule may also
+ * record the identity of the card it was made for: a GPU its filters select that has
+ * other IDs is not matched, and the rule reads hardware-changed until an admin accepts
+ * the card. A group's GPUs are those its enabled rules match and no other group's rules
+ * also match (a conflict is reported, never resolved silently). */
 #ifndef VGPUFS_GROUPS_H
 #define VGPUFS_GROUPS_H
 
@@ -11,6 +13,9 @@
 #include "engine.h"  /* group_fields, rule_fields */
 #include "host.h"
 #include "value.h"
+
+/* "10de:1eb8 10de:12a2": vendor:device subsystem_vendor:subsystem_device, lower-case hex. */
+#define GPU_IDENTITY_MAX 20
 
 struct rule {
 	int id;              /* object_id_next() */
@@ -21,6 +26,14 @@ struct rule {
 	char device[8];
 	char slot[64];
 	bool enabled;
+	char gpu_name[256];      /* the file "name": the GPU's name */
+	char name_match[16];     /* how gpu_name compares: rule_match_operators */
+	char type_id[128];       /* a vGPU type id the GPU offers */
+	char type_id_match[16];
+	char function[16];       /* any, physical, virtual */
+	char identity[GPU_IDENTITY_MAX];  /* the card's IDs (gpu_identity), "" none */
+	/* not stored: the identity found in its place that events last reported, "" none */
+	char hardware_reported[GPU_IDENTITY_MAX];
 };
 
 struct group {
@@ -55,7 +68,30 @@ struct rule *group_add_rule(struct group *g, const char *name, const char *node)
 void groups_remove(struct groups *gs, struct group *g);
 void group_remove_rule(struct group *g, struct rule *r);
 
+/* The card's identity, as rules record it: "10de:1eb8 10de:12a2". */
+void gpu_identity(const struct gpu *gpu, char *buf, size_t size);
+
+/* How a rule's name and type_id filters compare (name_match, type_id_match). */
+extern const char *const rule_match_operators[];
+
+enum rule_verdict {
+	RULE_MISSES,            /* disabled, or a filter leaves the GPU out */
+	RULE_MATCHES,
+	RULE_HARDWARE_CHANGED,  /* every filter selects it, but its identity differs */
+};
+
+/* The one matching function: what rule r says of gpu on node host_name. */
+enum rule_verdict rule_judge(const struct rule *r, const struct gpu *gpu,
+			     const char *host_name);
 bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name);
+
+/* What no single field can check: each regex filter compiles. -EINVAL and one line
+ * in why (regerror's text) if one does not. */
+int rule_check(const struct rule *r, char *why, size_t why_size);
+
+/* The first rule of g that judges gpu hardware-changed, or NULL. */
+const struct rule *group_rule_changed(const struct group *g, const struct gpu *gpu,
+				      const char *host_name);
 bool group_matches(const struct group *g, const struct gpu *gpu, const char *host_name);
 
 /* The groups whose rules match gpu: count, and the first in *first (NULL if none). */

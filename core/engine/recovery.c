@@ -118,15 +118,23 @@ void devices_recreate(struct engine *e)
 	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
 		struct vgpu *v = &e->devices.vgpus[i];
 		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+		const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
+		const struct group *group = d ? device_group(e, d) : NULL;
+		char why[MESSAGE_MAX];
 		int r;
 
-		if (v->state != VGPU_CREATED || resolve_type(e, v, g) < 0 ||
+		if (v->state != VGPU_CREATED)
+			continue;
+		/* never on a card other than the one its group's rule recorded */
+		if (g && group && group_gpu_unconfirmed(e, group, g, why, sizeof(why)) < 0) {
+			recreate_failed(e, v, why);
+			continue;
+		}
+		if (resolve_type(e, v, g) < 0 ||
 		    (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
 			continue;
 		r = vgpu_make(e, v);
 		if (r < 0) {
-			char why[MESSAGE_MAX];
-
 			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
 			recreate_failed(e, v, why);
 		} else {

@@ -42,10 +42,13 @@ struct field {
 	const char *initial;         /* a new object's value, as written; NULL: 0 or "" */
 };
 
-/* A field of struct `type` named as its member, and its SQL column. */
-#define FIELD_AS(type, member, sql_column, ...)                                     \
-	{ .name = #member, .column = sql_column, .offset = offsetof(type, member),  \
+/* A field of struct `type`: its file in the tree, its member, and its SQL column. */
+#define FIELD_FILE(type, file, member, sql_column, ...)                             \
+	{ .name = file, .column = sql_column, .offset = offsetof(type, member),     \
 	  .size = sizeof(((type *)0)->member), __VA_ARGS__ }
+/* The same, with the file named as its member. */
+#define FIELD_AS(type, member, sql_column, ...) \
+	FIELD_FILE(type, #member, member, sql_column, __VA_ARGS__)
 /* The same, stored in the column of its own name. */
 #define FIELD_OF(type, member, ...) FIELD_AS(type, member, #member, __VA_ARGS__)
 

@@ -610,7 +610,7 @@ w        | $G/policy                    | depth-first breadth-first | EINVAL | $
 w        | $G/policy                    | depth-first\nbreadth-first | EINVAL | $G
 w        | $G/policy                    | first                    | EINVAL  | $G
 w        | $G/policy                    | *4097:p                  | EFBIG   | $G
-# groups/G/rules/R: node, vendor, device, slot, enabled
+# groups/G/rules/R: node, vendor, device, slot, enabled, the filters, identity, accept_hardware
 w        | $RL/node                     | bad node                 | EINVAL  | $RL
 w        | $RL/node                     | a/b                      | EINVAL  | $RL
 w        | $RL/node                     | \shost                   | EINVAL  | $RL
@@ -654,6 +654,25 @@ w        | $RL/enabled                  | -1                       | EINVAL  | $
 w        | $RL/enabled                  | enabled                  | EINVAL  | $RL
 w        | $RL/enabled                  | 1 1                      | EINVAL  | $RL
 w        | $RL/enabled                  | 1\x00                    | EINVAL  | $RL
+w        | $RL/name                     | NVIDIA\nA16              | EINVAL  | $RL
+w        | $RL/name                     | NVIDIA\xff               | EINVAL  | $RL
+w        | $RL/name                     | *256:n                   | EINVAL  | $RL
+w        | $RL/name_match               |                          | EINVAL  | $RL
+w        | $RL/name_match               | Equals                   | EINVAL  | $RL
+w        | $RL/name_match               | begins\swith             | EINVAL  | $RL
+w        | $RL/name_match               | regex\s                  | EINVAL  | $RL
+w        | $RL/type_id                  | nvidia-1\nnvidia-2       | EINVAL  | $RL
+w        | $RL/type_id_match            | regexp                   | EINVAL  | $RL
+w        | $RL/function                 |                          | EINVAL  | $RL
+w        | $RL/function                 | vf                       | EINVAL  | $RL
+w        | $RL/function                 | Physical                 | EINVAL  | $RL
+w        | $RL/identity                 | 10de:25b6                | EINVAL  | $RL
+w        | $RL/identity                 | 0x10de:25b6\s10de:14a9   | EINVAL  | $RL
+w        | $RL/identity                 | 10de:25b6\s\s10de:14a9   | EINVAL  | $RL
+w        | $RL/identity                 | 10de:25b6\n10de:14a9     | EINVAL  | $RL
+w        | $RL/accept_hardware          | maybe                    | EINVAL  | $RL
+w        | $RL/accept_hardware          | 2                        | EINVAL  | $RL
+r        | $RL/accept_hardware          |                          | EACCES  | -
 wa       | $RL/slot                     | 0000:43:00.0             | EINVAL  | $RL
 wc       | $RL/slots                    | 0000:43:00.0             | ENOENT  | $RL
 # vms/VM/tenant: "" or a tenant of tenants/ (none here); restart: write-only, 1
