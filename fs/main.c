@@ -18,11 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#define RESCAN_INTERVAL_DEFAULT 30
+#define RESCAN_INTERVAL_MAX 86400
+
 struct options {
 	const char *sysfs_root;
 	const char *libvirt_uri;
 	const char *state_dir;
 	const char *admin_group;
+	unsigned rescan_interval;
 	int show_help;
 	int show_version;
 	int check;
@@ -38,6 +42,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--state %s", state_dir),
 	OPTION("--admin-group=%s", admin_group),
 	OPTION("--admin-group %s", admin_group),
+	OPTION("--rescan-interval=%u", rescan_interval),
+	OPTION("--rescan-interval %u", rescan_interval),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -57,6 +63,8 @@ static void usage(const char *prog)
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
 	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
 	       "                     (default adm)\n"
+	       "  --rescan-interval S  find the GPUs again every S seconds besides on kernel\n"
+	       "                     uevents (default 30, 0: only on uevents)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);
@@ -199,8 +207,15 @@ int main(int argc, char *argv[])
 	struct engine_options eopts;
 	int r;
 
+	opts.rescan_interval = RESCAN_INTERVAL_DEFAULT;
 	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
 		return 2;
+	if (opts.rescan_interval > RESCAN_INTERVAL_MAX) {
+		fprintf(stderr, "vgpufs: --rescan-interval takes 0 to %u seconds\n",
+			RESCAN_INTERVAL_MAX);
+		fuse_opt_free_args(&args);
+		return 2;
+	}
 	if (opts.show_help || opts.show_version) {
 		if (opts.show_help)
 			usage(argv[0]);
@@ -213,6 +228,7 @@ int main(int argc, char *argv[])
 		opts.sysfs_root ? opts.sysfs_root : "/sys",
 		opts.libvirt_uri ? opts.libvirt_uri : "qemu:///system",
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
+		opts.rescan_interval,
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);

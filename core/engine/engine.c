@@ -32,30 +32,46 @@ static int load_settings(struct engine *e)
 	return 0;
 }
 
-/* Discovery, with the GPU models' types known from earlier starts; those it had to read
- * are kept for the next. Keeping them is only a saving: a failure is logged, not fatal. */
-static int discover(struct engine *e, const char *sysfs_root, char *err, size_t err_size)
+/* Unreadable: every model's types are read, as a first start does. */
+void catalogues_load_or_log(struct engine *e, struct catalogues *known)
 {
-	struct catalogues known = { 0 };
-	int r = store_catalogues_load(&e->store, &known);
+	int r = store_catalogues_load(&e->store, known);
 
-	if (r < 0) { /* unreadable: read every model's types, as a first start does */
-		catalogues_free(&known);
+	if (r < 0) {
+		catalogues_free(known);
 		events_add(&e->events, "vGPU type catalogues not read (%s): types read from sysfs",
 			   strerror(-r));
 	}
-	r = host_discover(&e->host, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
-	if (r >= 0 && known.changed) {
-		int saved = store_begin(&e->store);
+}
 
-		if (saved >= 0 && (saved = store_catalogues_save(&e->store, &known)) >= 0)
-			saved = store_commit(&e->store);
-		if (saved < 0) {
-			store_rollback(&e->store);
-			events_add(&e->events, "vGPU type catalogues not saved: %s",
-				   sqlite3_errmsg(e->store.db));
-		}
+/* Keeping them is only a saving: a failure is logged, not fatal. */
+void catalogues_keep(struct engine *e, struct catalogues *known)
+{
+	int saved;
+
+	if (!known->changed)
+		return;
+	saved = store_begin(&e->store);
+	if (saved >= 0 && (saved = store_catalogues_save(&e->store, known)) >= 0)
+		saved = store_commit(&e->store);
+	if (saved < 0) {
+		store_rollback(&e->store);
+		events_add(&e->events, "vGPU type catalogues not saved: %s",
+			   sqlite3_errmsg(e->store.db));
 	}
+}
+
+/* Discovery, with the GPU models' types known from earlier starts; those it had to read
+ * are kept for the next. */
+static int discover(struct engine *e, const char *sysfs_root, char *err, size_t err_size)
+{
+	struct catalogues known = { 0 };
+	int r;
+
+	catalogues_load_or_log(e, &known);
+	r = host_discover(&e->host, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
+	if (r >= 0)
+		catalogues_keep(e, &known);
 	catalogues_free(&known);
 	return r;
 }
@@ -110,6 +126,8 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		r = vms_start_worker(e);
 	if (r >= 0)
 		r = media_start(e);
+	if (r >= 0)
+		r = hotplug_start(e, opts->rescan_interval_s);
 	if (r < 0) {
 		engine_close(e);
 		return r;
@@ -124,6 +142,7 @@ void engine_close(struct engine *e)
 {
 	if (!e)
 		return;
+	hotplug_stop(e);
 	vms_stop_worker(e);
 	media_close(e);
 	if (e->virt)
@@ -328,6 +347,7 @@ int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
 	str_copy(out->iommu_group, sizeof(out->iommu_group), g->pci.iommu_group);
 	str_copy(out->kernel_driver, sizeof(out->kernel_driver), g->pci.kernel_driver);
 	out->mode = gpu_mode_name(g->mode);
+	out->present = !g->gone;
 	return 0;
 }
 
@@ -400,7 +420,7 @@ int engine_gpu_type_available(struct engine *e, const char *bdf, const char *pro
 static bool first_offer(const struct host *h, size_t gpu_index, const char *profile)
 {
 	for (size_t i = 0; i < gpu_index; i++)
-		if (gpu_find_type(&h->gpus[i], profile) >= 0)
+		if (!h->gpus[i].gone && gpu_find_type(&h->gpus[i], profile) >= 0)
 			return false;
 	return true;
 }
@@ -411,7 +431,7 @@ int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx)
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		const struct gpu *gpu = &e->host.gpus[g];
 
-		for (size_t t = 0; t < gpu->n_types; t++) {
+		for (size_t t = 0; !gpu->gone && t < gpu->n_types; t++) {
 			int r;
 
 			if (!first_offer(&e->host, g, gpu->types[t].profile))
@@ -446,7 +466,7 @@ int engine_profile_info(struct engine *e, const char *profile, struct profile_in
 	memset(out, 0, sizeof(*out));
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		const struct gpu *gpu = &e->host.gpus[g];
-		int i = gpu_find_type(gpu, profile);
+		int i = gpu->gone ? -1 : gpu_find_type(gpu, profile);
 
 		if (i < 0)
 			continue;
@@ -471,7 +491,7 @@ int engine_profile_available(struct engine *e, const char *profile)
 		return r;
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		struct gpu *gpu = &e->host.gpus[g];
-		int i = gpu_find_type(gpu, profile), avail;
+		int i = gpu->gone ? -1 : gpu_find_type(gpu, profile), avail;
 
 		if (i < 0)
 			continue;

@@ -23,6 +23,7 @@ struct engine_options {
 	const char *sysfs_root;   /* "/sys" on a real host */
 	const char *libvirt_uri;  /* "qemu:///system" on a real host */
 	const char *state_dir;    /* where the state database lives */
+	unsigned rescan_interval_s; /* GPUs found again this often, besides on uevents; 0 never */
 };
 
 typedef int (*engine_name_fn)(const char *name, void *ctx);
@@ -53,6 +54,7 @@ struct gpu_info {
 	char iommu_group[16];
 	char kernel_driver[32];
 	const char *mode;           /* "mdev" | "vfio-sriov" | "none" (static string) */
+	bool present;               /* false: gone from the bus, listed while referred to */
 };
 int engine_for_each_gpu(struct engine *e, engine_name_fn fn, void *ctx);
 int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out);

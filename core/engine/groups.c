@@ -259,6 +259,11 @@ static bool slot_matches(const char *filter, const char *bdf)
 	return strlen(bdf) > 5 && fnmatch(filter, bdf + 5, 0) == 0;
 }
 
+bool rule_names_slot(const struct rule *r, const char *bdf)
+{
+	return r->slot[0] && slot_matches(r->slot, bdf);
+}
+
 bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name)
 {
 	return r->enabled && (!r->node[0] || !strcmp(r->node, host_name)) &&

@@ -56,6 +56,8 @@ void groups_remove(struct groups *gs, struct group *g);
 void group_remove_rule(struct group *g, struct rule *r);
 
 bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name);
+/* The rule's slot filter names the address (an empty filter names none). */
+bool rule_names_slot(const struct rule *r, const char *bdf);
 bool group_matches(const struct group *g, const struct gpu *gpu, const char *host_name);
 
 /* The groups whose rules match gpu: count, and the first in *first (NULL if none). */

@@ -107,26 +107,38 @@ static int resolve_type(struct engine *e, struct vgpu *v, const struct gpu *g)
 	return -ENOENT;
 }
 
-/* vGPUs do not survive a reboot: make again, with the same UUID and options. */
-static void recreate_vgpus(struct engine *e)
+/* vGPUs do not survive a reboot, nor their GPU's going away: make again, with the same
+ * UUID and options. */
+size_t vgpus_recreate(struct engine *e, const char *gpu_bdf)
 {
+	size_t made = 0;
+
 	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
 		struct vgpu *v = &e->devices.vgpus[i];
 		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
 		int r;
 
-		if (resolve_type(e, v, g) < 0 ||
-		    (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
+		if (gpu_bdf && strcmp(v->gpu, gpu_bdf))
 			continue;
+		if (resolve_type(e, v, g) < 0)
+			continue;
+		if (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)) {
+			v->lost = false;
+			continue;
+		}
 		r = vgpu_make(e, v);
 		if (r < 0) {
 			char why[MESSAGE_MAX];
 
 			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
 			recreate_failed(e, v, why);
-		} else
+		} else {
+			v->lost = false;
+			made++;
 			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
+		}
 	}
+	return made;
 }
 
 static void reapply_definitions(struct engine *e)
@@ -148,7 +160,7 @@ int devices_recover(struct engine *e)
 {
 	recover_journal(e);
 	devices_forget_missing_vms(e);
-	recreate_vgpus(e);
+	vgpus_recreate(e, NULL);
 	reapply_definitions(e);
 	return 0;
 }
