@@ -63,8 +63,9 @@ static void usage(const char *prog)
 	       "  --state DIR        state database directory (default /var/lib/vgpufs)\n"
 	       "  --admin-group GRP  group that may read /vgpu/events besides root\n"
 	       "                     (default adm)\n"
-	       "  --rescan-interval S  find the GPUs again every S seconds besides on kernel\n"
-	       "                     uevents (default 30, 0: only on uevents)\n"
+	       "  --rescan-interval S\n"
+	       "                     find the GPUs again every S seconds, besides on\n"
+	       "                     kernel uevents (default 30; 0: only on uevents)\n"
 	       "  -f                 stay in the foreground\n"
 	       "  -d                 debug: foreground, log every FUSE request\n"
 	       "  -o OPT[,OPT...]    FUSE mount options\n\n", prog, prog);

@@ -63,7 +63,7 @@ static bool referenced(struct engine *e, const char *bdf)
 	return false;
 }
 
-/* Marks the vGPUs of GPU bdf that are not on the host (all of them, when it is gone). */
+/* Marks the vGPUs of g that are not on the host (all of them, when it is gone). */
 static size_t mark_lost(struct engine *e, const struct gpu *g)
 {
 	size_t n = 0;
