@@ -213,9 +213,6 @@ size_t vgpus_recreate(struct engine *e, const char *gpu_bdf);
 int hotplug_start(struct engine *e, unsigned interval_s);
 /* Stops it (first thing at close: it takes the engine lock). */
 void hotplug_stop(struct engine *e);
-/* Discovers the GPUs again and brings the engine in line: gone GPUs, lost vGPUs, vGPUs
- * re-created on a returned card, events. */
-int host_rescan_apply(struct engine *e);
 /* Shared with discover(): the GPU models' types known from earlier starts, and keeping
  * those that had to be read. */
 void catalogues_load_or_log(struct engine *e, struct catalogues *known);

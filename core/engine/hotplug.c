@@ -3,13 +3,13 @@
  * (uevent.h) and, as a fallback, rescans every interval. A uevent of the pci or mdev bus
  * drops the host's live readings, so the next read of the tree is fresh; one that adds,
  * removes, binds, unbinds or changes a PCI function makes the GPUs be discovered again.
- * The thread holds the engine lock only to act.
+ * The thread holds the engine lock only to act: a rescan reads sysfs without it
+ * (host_discover into a host of its own), then takes it to merge (host_merge).
  *
- * A rescan (host_rescan) keeps a GPU that vanished, marked gone, while anything refers to
- * it (a vGPU record, a rule's slot): its vGPUs read lost, its group degraded, placement
- * skips it, nothing is deleted. When the same card returns its vGPUs are made again with
- * the same UUIDs and options (vgpus_recreate, as at start). Every change is one line of
- * events per GPU. */
+ * A GPU that vanished stays, marked gone, while anything refers to it (a vGPU record, a
+ * rule's slot): its vGPUs read lost, its group degraded, placement skips it, nothing is
+ * deleted. When the same card returns its vGPUs are made again with the same UUIDs and
+ * options (vgpus_recreate, as at start). Every change is one line of events per GPU. */
 #include "engine_internal.h"
 #include "uevent.h"
 #include "util.h"
@@ -185,50 +185,64 @@ static void drop_unreferenced(struct engine *e)
 
 static void rescan_failed(struct engine *e, int r, const char *err)
 {
-	if (e->hotplug && e->hotplug->rescan_failing)
+	if (e->hotplug->rescan_failing)
 		return;
-	if (e->hotplug)
-		e->hotplug->rescan_failing = true;
+	e->hotplug->rescan_failing = true;
 	events_add(&e->events, "host rescan failed (%s): %s; the GPUs are as last seen",
 		   strerrorname_np(-r), err[0] ? err : strerror(-r));
 }
 
-int host_rescan_apply(struct engine *e)
+static void apply_notes(struct engine *e, const struct gpu_change_note *notes, size_t n)
 {
-	struct catalogues known = { 0 };
-	struct gpu_change_note *notes;
-	size_t n;
-	char err[256] = "";
-	int r;
-
-	catalogues_load_or_log(e, &known);
-	r = host_rescan(&e->host, &known, &notes, &n, err, sizeof(err));
-	if (r >= 0)
-		catalogues_keep(e, &known);
-	catalogues_free(&known);
-	if (r < 0) {
-		rescan_failed(e, r, err);
-		return r;
-	}
-	if (e->hotplug)
-		e->hotplug->rescan_failing = false;
 	for (size_t i = 0; i < n; i++)
 		apply_note(e, &notes[i]);
 	drop_unreferenced(e);
+}
+
+/* Discovers the GPUs again without the lock (a big host takes a while), then takes it to
+ * bring the engine in line. The catalogues are the store's: read and kept under it. */
+static void rescan(struct engine *e)
+{
+	struct catalogues known = { 0 };
+	struct gpu_change_note *notes = NULL;
+	struct host fresh;
+	char root[PATH_MAX], err[256] = "";
+	size_t n = 0;
+	int r;
+
+	{
+		LOCK_ENGINE(e);
+		catalogues_load_or_log(e, &known);
+		str_copy(root, sizeof(root), e->host.root);
+	}
+	r = host_discover(&fresh, root, 0, &known, err, sizeof(err));
+	LOCK_ENGINE(e);
+	if (r >= 0)
+		catalogues_keep(e, &known);
+	catalogues_free(&known);
+	if (r >= 0 && (r = host_merge(&e->host, &fresh, &notes, &n)) < 0)
+		host_free(&fresh);
+	if (r < 0) {
+		host_forget_all(&e->host); /* the host changed all the same */
+		rescan_failed(e, r, err);
+		return;
+	}
+	e->hotplug->rescan_failing = false;
+	apply_notes(e, notes, n);
 	free(notes);
-	return 0;
 }
 
 /* ---- the thread ---- */
 
+/* A rescan drops the live readings too. */
 static void act(struct engine *e, const struct wanted *w)
 {
-	LOCK_ENGINE(e);
-
-	if (w->forget)
+	if (w->rescan) {
+		rescan(e);
+	} else if (w->forget) {
+		LOCK_ENGINE(e);
 		host_forget_all(&e->host);
-	if (w->rescan)
-		host_rescan_apply(e);
+	}
 }
 
 /* A failed socket is given up: the timer goes on alone. */

@@ -359,61 +359,28 @@ static void merge(struct host *h, struct gpu *fresh, size_t n, struct gpu *out, 
 	}
 }
 
-static int discover_fresh(struct host *h, struct catalogues *known, struct gpu **fresh,
-			  size_t *n, char *err, size_t err_size)
+int host_merge(struct host *h, struct host *fresh, struct gpu_change_note **notes,
+	       size_t *n_notes)
 {
-	struct pci_gpu *found;
-	int r = pci_discover_gpus(h->root, &found, n, err, err_size);
+	struct gpu *merged = calloc(fresh->n_gpus + h->n_gpus + 1, sizeof(*merged));
+	size_t m = 0;
 
-	if (r < 0)
-		return r;
-	*fresh = calloc(*n ? *n : 1, sizeof(**fresh));
-	if (!*fresh) {
-		pci_gpus_free(found, *n);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < *n; i++)
-		(*fresh)[i].pci = found[i]; /* takes over found[i].vfs */
-	free(found);
-	r = build_gpus(h, *fresh, *n, known, err, err_size);
-	if (r < 0) {
-		for (size_t i = 0; i < *n; i++)
-			gpu_free(&(*fresh)[i]);
-		free(*fresh);
-	}
-	return r;
-}
-
-int host_rescan(struct host *h, struct catalogues *known, struct gpu_change_note **notes,
-		size_t *n_notes, char *err, size_t err_size)
-{
-	struct gpu *fresh, *merged;
-	size_t n, m = 0;
-	int r;
-
-	*notes = NULL;
 	*n_notes = 0;
-	host_forget_all(h);
-	r = discover_fresh(h, known, &fresh, &n, err, err_size);
-	if (r < 0)
-		return r;
-	merged = calloc(n + h->n_gpus + 1, sizeof(*merged));
-	*notes = calloc(n + h->n_gpus + 1, sizeof(**notes));
+	*notes = calloc(fresh->n_gpus + h->n_gpus + 1, sizeof(**notes));
 	if (!merged || !*notes) {
-		for (size_t i = 0; i < n; i++)
-			gpu_free(&fresh[i]);
-		free(fresh);
 		free(merged);
 		free(*notes);
 		*notes = NULL;
 		return -ENOMEM;
 	}
-	merge(h, fresh, n, merged, &m, *notes, n_notes);
+	merge(h, fresh->gpus, fresh->n_gpus, merged, &m, *notes, n_notes);
 	qsort(merged, m, sizeof(*merged), cmp_gpu_bdf);
-	free(fresh);
 	free(h->gpus);
 	h->gpus = merged;
 	h->n_gpus = m;
+	fresh->n_gpus = 0; /* its GPUs are h's now, or freed */
+	host_free(fresh);
+	host_forget_all(h);
 	return 0;
 }
 

@@ -70,12 +70,14 @@ struct gpu_change_note {
 	enum gpu_mode was_mode;
 };
 
-/* Discovers the GPUs again, reading sysfs afresh. A GPU found as it was keeps its entry;
- * one found changed is read anew; one no longer found stays, marked gone. *notes
- * (malloc'd, *n_notes of them) says what changed. h->gpus is replaced: pointers into it do
- * not survive a call, GPUs are to be found again by address. On failure nothing changes. */
-int host_rescan(struct host *h, struct catalogues *known, struct gpu_change_note **notes,
-		size_t *n_notes, char *err, size_t err_size);
+/* Brings h in line with fresh, what host_discover has just found on the same root (read
+ * without h, so without the lock that guards h). A GPU found as it was keeps its entry;
+ * one found changed is taken from fresh; one no longer found stays, marked gone. *notes
+ * (malloc'd, *n_notes of them) says what changed. fresh is freed, and h's live readings
+ * dropped. h->gpus is replaced: pointers into it do not survive a call, GPUs are to be
+ * found again by address. On failure (-ENOMEM) h is unchanged and fresh kept. */
+int host_merge(struct host *h, struct host *fresh, struct gpu_change_note **notes,
+	       size_t *n_notes);
 /* Removes g, a gone GPU nothing refers to any more, from h. */
 void host_drop_gpu(struct host *h, struct gpu *g);
 /* Same address, vendor, device and subsystem IDs. */

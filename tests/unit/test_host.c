@@ -225,12 +225,15 @@ static void test_catalogues(void)
 	catalogues_free(&known);
 }
 
+/* What the engine does: discover into a host of its own, then merge. */
 static size_t rescan(struct host *h, struct catalogues *known, struct gpu_change_note **notes)
 {
+	struct host fresh;
 	size_t n = 0;
 	char err[256] = "";
 
-	CHECK(host_rescan(h, known, notes, &n, err, sizeof(err)) == 0);
+	CHECK(host_discover(&fresh, h->root, 0, known, err, sizeof(err)) == 0);
+	CHECK(host_merge(h, &fresh, notes, &n) == 0);
 	return n;
 }
 
