@@ -225,7 +225,8 @@ static void test_catalogues(void)
 	catalogues_free(&known);
 }
 
-/* What the engine does: discover into a host of its own, then merge. */
+/* What the engine does: discover into a host of its own, then merge (called outside
+ * CHECK: it checks on its own). */
 static size_t rescan(struct host *h, struct catalogues *known, struct gpu_change_note **notes)
 {
 	struct host fresh;
@@ -246,40 +247,48 @@ static void test_rescan(void)
 	struct host h;
 	char err[256] = "", link[PATH_MAX];
 	const char *t4 = "0000:41:00.0";
+	size_t n;
 
 	CHECK(host_discover(&h, root, 0, &known, err, sizeof(err)) == 0);
-	CHECK(rescan(&h, &known, &notes) == 0 && h.n_gpus == 2);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 0 && h.n_gpus == 2);
 	free(notes);
 
 	snprintf(link, sizeof(link), "%s/bus/pci/devices/%s", root, t4);
 	CHECK(unlink(link) == 0);
-	CHECK(rescan(&h, &known, &notes) == 1 && notes[0].change == GPU_VANISHED);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_VANISHED);
 	CHECK_STR(notes[0].bdf, t4);
 	CHECK(notes[0].was.device == 0x1eb8 && notes[0].was_mode == GPU_MODE_MDEV);
 	free(notes);
 	CHECK(h.n_gpus == 2 && host_find_gpu(&h, t4) && host_find_gpu(&h, t4)->gone);
 	CHECK(!host_find_gpu(&h, "0000:c1:00.0")->gone);
-	CHECK(rescan(&h, &known, &notes) == 0); /* still gone: said once */
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 0); /* still gone: said once */
 	free(notes);
 
 	link_to("bus/pci/devices/0000:41:00.0", "../../../devices/pci0000:00/0000:41:00.0");
-	CHECK(rescan(&h, &known, &notes) == 1 && notes[0].change == GPU_RETURNED);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_RETURNED);
 	free(notes);
 	CHECK(!host_find_gpu(&h, t4)->gone && host_find_gpu(&h, t4)->n_types == 2);
 
 	put("devices/pci0000:00/0000:41:00.0/device", "0x1eb9\n");
-	CHECK(rescan(&h, &known, &notes) == 1 && notes[0].change == GPU_REPLACED);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_REPLACED);
 	CHECK(notes[0].was.device == 0x1eb8 && host_find_gpu(&h, t4)->pci.device == 0x1eb9);
 	free(notes);
 	put("devices/pci0000:00/0000:41:00.0/device", "0x1eb8\n");
 
 	CHECK(unlink(link) == 0);
-	CHECK(rescan(&h, &known, &notes) == 1);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1);
 	free(notes);
 	host_drop_gpu(&h, host_find_gpu(&h, t4));
 	CHECK(h.n_gpus == 1 && !host_find_gpu(&h, t4));
 	link_to("bus/pci/devices/0000:41:00.0", "../../../devices/pci0000:00/0000:41:00.0");
-	CHECK(rescan(&h, &known, &notes) == 1 && notes[0].change == GPU_APPEARED);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_APPEARED);
 	free(notes);
 	CHECK(h.n_gpus == 2 && !strcmp(h.gpus[0].pci.bdf, t4)); /* in address order */
 	host_free(&h);
