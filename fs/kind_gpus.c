@@ -43,6 +43,7 @@ GPU_FIELD(numa_node, text_printf(out, "%d\n", g.numa_node))
 GPU_FIELD(iommu_group, text_printf(out, "%s\n", g.iommu_group))
 GPU_FIELD(kernel_driver, text_printf(out, "%s\n", g.kernel_driver))
 GPU_FIELD(mode, text_printf(out, "%s\n", g.mode))
+GPU_FIELD(state, text_printf(out, "%s\n", g.present ? "present" : "gone"))
 
 #define USAGE_FIELD(field, fmt)                                                    \
 	static int show_gpu_##field(const struct node *n, const struct attr *a,   \
@@ -158,6 +159,7 @@ static const struct node_kind gpu_kind = {
 		{ "iommu_group", 0444, true, show_gpu_iommu_group },
 		{ "kernel_driver", 0444, true, show_gpu_kernel_driver },
 		{ "mode", 0444, true, show_gpu_mode },
+		{ "state", 0444, false, show_gpu_state },
 		{ "profile", 0444, false, show_gpu_profile },
 		{ "vgpus_used", 0444, false, show_gpu_vgpus_used },
 		{ "vgpus_max", 0444, false, show_gpu_vgpus_max },

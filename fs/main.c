@@ -24,6 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#define RESCAN_INTERVAL_DEFAULT 30
+#define RESCAN_INTERVAL_MAX 86400
+
 struct options {
 	const char *sysfs_root;
 	const char *libvirt_uri;
@@ -32,6 +35,7 @@ struct options {
 	unsigned vf_wait_s;
 	const char *log_level;
 	const char *metrics_textfile;
+	unsigned rescan_interval;
 	int show_help;
 	int show_version;
 	int check;
@@ -53,6 +57,8 @@ static const struct fuse_opt option_spec[] = {
 	OPTION("--log-level %s", log_level),
 	OPTION("--metrics-textfile=%s", metrics_textfile),
 	OPTION("--metrics-textfile %s", metrics_textfile),
+	OPTION("--rescan-interval=%u", rescan_interval),
+	OPTION("--rescan-interval %u", rescan_interval),
 	OPTION("-h", show_help),
 	OPTION("--help", show_help),
 	OPTION("-V", show_version),
@@ -79,6 +85,9 @@ static void usage(const char *prog)
 	       "                     info; refusals are warning)\n"
 	       "  --metrics-textfile DIR  keep DIR/vgpufs.prom up to date for node_exporter's\n"
 	       "                     textfile collector (Prometheus text format)\n"
+	       "  --rescan-interval S\n"
+	       "                     find the GPUs again every S seconds, besides on\n"
+	       "                     kernel uevents (default 30; 0: only on uevents)\n"
 	       "  -V, --version      print the version and exit\n"
 	       "  -h, --help         print this help and exit\n"
 	       "  -f                 stay in the foreground\n"
@@ -272,12 +281,18 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	/* fuse_opt_parse frees what it replaces: no string literals */
-	struct options opts = { .vf_wait_s = 30 };
+	struct options opts = { .vf_wait_s = 30, .rescan_interval = RESCAN_INTERVAL_DEFAULT };
 	struct engine_options eopts;
 	int r;
 
 	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
 		return 2;
+	if (opts.rescan_interval > RESCAN_INTERVAL_MAX) {
+		fprintf(stderr, "vgpufs: --rescan-interval takes 0 to %u seconds\n",
+			RESCAN_INTERVAL_MAX);
+		fuse_opt_free_args(&args);
+		return 2;
+	}
 	if (opts.show_help || opts.show_version) {
 		if (opts.show_help)
 			usage(argv[0]);
@@ -292,6 +307,7 @@ int main(int argc, char *argv[])
 		opts.state_dir ? opts.state_dir : "/var/lib/vgpufs",
 		opts.vf_wait_s,
 		opts.metrics_textfile,
+		opts.rescan_interval,
 	};
 	if (opts.check) {
 		r = check(&args, &eopts);

@@ -24,7 +24,7 @@ int vgpu_make(struct engine *e, const struct vgpu *v)
 	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
 	int r;
 
-	if (!g)
+	if (!g || g->gone)
 		return -ENODEV;
 	r = host_vgpu_create(&e->host, g, v->slot, v->type_id, v->uuid);
 	if (r >= 0 && v->params[0])
@@ -38,7 +38,7 @@ int vgpu_unmake(struct engine *e, const struct vgpu *v)
 {
 	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
 
-	return g ? host_vgpu_remove(&e->host, g, v->slot, v->uuid) : 0;
+	return g && !g->gone ? host_vgpu_remove(&e->host, g, v->slot, v->uuid) : 0;
 }
 
 /* ---- allocation ---- */

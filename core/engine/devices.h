@@ -40,6 +40,9 @@ struct vgpu {
 	char profile[PROFILE_MAX];
 	char params[256];    /* vgpu_params as written */
 	enum vgpu_state state;
+	/* Its GPU went away (hotplug.c): the record is kept, the vGPU is made again when the
+	 * same card returns. In memory only: a start re-creates whatever is missing. */
+	bool lost;
 };
 
 

@@ -33,31 +33,47 @@ static int load_settings(struct engine *e)
 	return 0;
 }
 
+/* Unreadable: every model's types are read, as a first start does. */
+void catalogues_load_or_log(struct engine *e, struct catalogues *known)
+{
+	int r = store_catalogues_load(&e->store, known);
+
+	if (r < 0) {
+		catalogues_free(known);
+		events_add(&e->events, "vGPU type catalogues not read (%s): types read from sysfs",
+			   strerror(-r));
+	}
+}
+
+/* Keeping them is only a saving: a failure is logged, not fatal. */
+void catalogues_keep(struct engine *e, struct catalogues *known)
+{
+	int saved;
+
+	if (!known->changed)
+		return;
+	saved = store_begin(&e->store);
+	if (saved >= 0 && (saved = store_catalogues_save(&e->store, known)) >= 0)
+		saved = store_commit(&e->store);
+	if (saved < 0) {
+		store_rollback(&e->store);
+		events_add(&e->events, "vGPU type catalogues not saved: %s",
+			   sqlite3_errmsg(e->store.db));
+	}
+}
+
 /* Discovery, with the GPU models' types known from earlier starts; those it had to read
- * are kept for the next. Keeping them is only a saving: a failure is logged, not fatal. */
+ * are kept for the next. */
 static int discover(struct engine *e, const char *sysfs_root, struct host *into, char *err,
 		    size_t err_size)
 {
 	struct catalogues known = { 0 };
-	int r = store_catalogues_load(&e->store, &known);
+	int r;
 
-	if (r < 0) { /* unreadable: read every model's types, as a first start does */
-		catalogues_free(&known);
-		events_add(&e->events, "vGPU type catalogues not read (%s): types read from sysfs",
-			   strerror(-r));
-	}
+	catalogues_load_or_log(e, &known);
 	r = host_discover(into, sysfs_root, SNAPSHOT_MAX_AGE_MS, &known, err, err_size);
-	if (r >= 0 && known.changed) {
-		int saved = store_begin(&e->store);
-
-		if (saved >= 0 && (saved = store_catalogues_save(&e->store, &known)) >= 0)
-			saved = store_commit(&e->store);
-		if (saved < 0) {
-			store_rollback(&e->store);
-			events_add(&e->events, "vGPU type catalogues not saved: %s",
-				   sqlite3_errmsg(e->store.db));
-		}
-	}
+	if (r >= 0)
+		catalogues_keep(e, &known);
 	catalogues_free(&known);
 	return r;
 }
@@ -160,12 +176,14 @@ int engine_open(const struct engine_options *opts, struct engine **out,
 		r = virt_new(opts->libvirt_uri, vms_on_event, e, &e->virt, err, err_size);
 	if (r >= 0) { /* vGPUs exist again before anything is served; libvirt comes later */
 		wait_for_slots(e, opts->sysfs_root, opts->vf_wait_s);
-		devices_recreate(e);
+		vgpus_recreate(e, NULL);
 	}
 	if (r >= 0)
 		r = media_start(e);
 	if (r >= 0)
 		r = metrics_start(e, opts->metrics_textfile);
+	if (r >= 0)
+		r = hotplug_start(e, opts->rescan_interval_s);
 	if (r < 0) {
 		engine_close(e);
 		return r;
@@ -186,6 +204,7 @@ void engine_close(struct engine *e)
 {
 	if (!e)
 		return;
+	hotplug_stop(e);
 	metrics_stop(e);
 	vms_stop_worker(e);
 	media_close(e);
@@ -394,6 +413,7 @@ int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out)
 	str_copy(out->iommu_group, sizeof(out->iommu_group), g->pci.iommu_group);
 	str_copy(out->kernel_driver, sizeof(out->kernel_driver), g->pci.kernel_driver);
 	out->mode = gpu_mode_name(g->mode);
+	out->present = !g->gone;
 	return 0;
 }
 
@@ -469,7 +489,7 @@ int engine_gpu_type_available(struct engine *e, const char *bdf, const char *pro
 bool first_offer(const struct host *h, size_t gpu_index, const char *profile)
 {
 	for (size_t i = 0; i < gpu_index; i++)
-		if (gpu_find_type(&h->gpus[i], profile) >= 0)
+		if (!h->gpus[i].gone && gpu_find_type(&h->gpus[i], profile) >= 0)
 			return false;
 	return true;
 }
@@ -480,7 +500,7 @@ int engine_for_each_profile(struct engine *e, engine_name_fn fn, void *ctx)
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		const struct gpu *gpu = &e->host.gpus[g];
 
-		for (size_t t = 0; t < gpu->n_types; t++) {
+		for (size_t t = 0; !gpu->gone && t < gpu->n_types; t++) {
 			int r;
 
 			if (!first_offer(&e->host, g, gpu->types[t].profile))
@@ -515,7 +535,7 @@ int engine_profile_info(struct engine *e, const char *profile, struct profile_in
 	memset(out, 0, sizeof(*out));
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		const struct gpu *gpu = &e->host.gpus[g];
-		int i = gpu_find_type(gpu, profile);
+		int i = gpu->gone ? -1 : gpu_find_type(gpu, profile);
 
 		if (i < 0)
 			continue;
@@ -539,7 +559,7 @@ int profile_available(struct engine *e, const char *profile)
 		return r;
 	for (size_t g = 0; g < e->host.n_gpus; g++) {
 		struct gpu *gpu = &e->host.gpus[g];
-		int i = gpu_find_type(gpu, profile), avail;
+		int i = gpu->gone ? -1 : gpu_find_type(gpu, profile), avail;
 
 		if (i < 0)
 			continue;

@@ -26,6 +26,7 @@ struct engine_options {
 	const char *state_dir;    /* where the state database lives */
 	unsigned vf_wait_s;       /* how long start waits for SR-IOV VFs vGPUs need */
 	const char *metrics_textfile;  /* a directory for vgpufs.prom, or NULL */
+	unsigned rescan_interval_s; /* GPUs found again this often, besides on uevents; 0 never */
 };
 
 typedef int (*engine_name_fn)(const char *name, void *ctx);
@@ -61,6 +62,7 @@ struct gpu_info {
 	char iommu_group[16];
 	char kernel_driver[32];
 	const char *mode;           /* "mdev" | "vfio-sriov" | "none" (static string) */
+	bool present;               /* false: gone from the bus, listed while referred to */
 };
 int engine_for_each_gpu(struct engine *e, engine_name_fn fn, void *ctx);
 int engine_gpu_info(struct engine *e, const char *bdf, struct gpu_info *out);

@@ -186,6 +186,9 @@ const char *device_status(struct engine *e, const struct device *d, bool vm_acti
 
 	if (!d->group[0])
 		return n ? "error" : "unassigned";
+	for (size_t i = 0; i < n; i++)
+		if (vs[i]->lost)
+			return "lost";
 	if (n != d->count)
 		return "error";
 	for (size_t i = 0; i < n; i++) {

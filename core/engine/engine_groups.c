@@ -61,10 +61,22 @@ static const struct gpu *gpu_unconfirmed(struct engine *e, const struct group *g
 	return NULL;
 }
 
+/* A GPU of g that is gone from the host, or NULL. */
+static const struct gpu *gpu_gone(struct engine *e, const struct group *g)
+{
+	for (size_t i = 0; i < e->host.n_gpus; i++) {
+		const struct gpu *gpu = &e->host.gpus[i];
+
+		if (gpu->gone && group_owns(&e->groups, g, gpu, e->host_name))
+			return gpu;
+	}
+	return NULL;
+}
+
 static bool host_offers(struct engine *e, const char *profile)
 {
 	for (size_t i = 0; i < e->host.n_gpus; i++)
-		if (gpu_find_type(&e->host.gpus[i], profile) >= 0)
+		if (!e->host.gpus[i].gone && gpu_find_type(&e->host.gpus[i], profile) >= 0)
 			return true;
 	return false;
 }
@@ -76,7 +88,8 @@ static bool is_degraded(struct engine *e, const struct group *g)
 	const struct group *other;
 	char why[MESSAGE_MAX];
 
-	return group_conflict(e, g, &other) || (g->profile[0] && gpu_lacking(e, g, g->profile)) ||
+	return group_conflict(e, g, &other) || gpu_gone(e, g) ||
+	       (g->profile[0] && gpu_lacking(e, g, g->profile)) ||
 	       gpu_unconfirmed(e, g, why, sizeof(why));
 }
 
@@ -141,7 +154,8 @@ int group_candidates(struct engine *e, const struct group *g, struct gpu **gpus,
 
 	*n = 0;
 	for (size_t i = 0; i < e->host.n_gpus; i++)
-		mine[i] = gpu_find_type(&e->host.gpus[i], g->profile) >= 0 &&
+		mine[i] = !e->host.gpus[i].gone &&
+			  gpu_find_type(&e->host.gpus[i], g->profile) >= 0 &&
 			  group_owns(&e->groups, g, &e->host.gpus[i], e->host_name);
 	if (host_usage_all(&e->host, usage, mine) < 0)
 		return -EIO;
@@ -206,6 +220,10 @@ static int group_error_text(struct engine *e, const struct group *g, char *buf, 
 		return str_printf(buf, size, "conflict: GPU %s is matched by the rules of groups "
 				  "'%s' and '%s'; it is in neither until one rule changes",
 				  gpu->pci.bdf, g->name, other->name) < 0 ? -E2BIG : 0;
+	if ((gpu = gpu_gone(e, g)))
+		return str_printf(buf, size, "GPU %s (%s) of this group is gone from the host "
+				  "(gpus/%s/state)", gpu->pci.bdf, gpu->name, gpu->pci.bdf) < 0 ?
+			-E2BIG : 0;
 	if (g->profile[0] && (gpu = gpu_lacking(e, g, g->profile)))
 		return str_printf(buf, size, "GPU %s (%s) of this group does not offer profile "
 				  "%s", gpu->pci.bdf, gpu->name, g->profile) < 0 ? -E2BIG : 0;

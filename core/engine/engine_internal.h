@@ -93,6 +93,7 @@ struct engine {
 	struct metrics metrics;          /* under the engine lock */
 	void (*on_event)(void *ctx);     /* engine_on_event's */
 	void *on_event_ctx;
+	struct hotplug *hotplug;         /* hotplug.c: the uevent listener and rescan timer */
 };
 
 /* Holds the engine lock from here to the end of the enclosing block (each public function
@@ -181,7 +182,7 @@ int check_device_source(struct engine *e, const struct device *d, struct device 
 /* engine_devices.c */
 /* The vGPUs of device d, at most max, in the order they were made. */
 size_t device_vgpus(struct engine *e, const struct device *d, struct vgpu **out, size_t max);
-/* unassigned | allocated | restart-required | attached | error */
+/* unassigned | allocated | restart-required | attached | lost | error */
 const char *device_status(struct engine *e, const struct device *d, bool vm_active);
 /* "vms/<vm>/devices/<dev>", by the VM's name (its UUID when libvirt does not know it). */
 void device_path(struct engine *e, const struct device *d, char *buf, size_t size);
@@ -222,14 +223,27 @@ void finish_removal(struct engine *e, const char *uuid);
 /* recovery.c */
 /* Frees the devices of VMs libvirt no longer has (missed events, a libvirtd restart). */
 void devices_forget_missing_vms(struct engine *e);
-/* At start, before libvirt: re-creates the missing vGPUs of the journal's created rows. */
-void devices_recreate(struct engine *e);
 /* Once libvirt is connected (at start, and again after it was lost): rolls back
  * unacknowledged allocations, finishes removals, frees vGPUs of VMs that are gone and
  * re-applies every VM's devices to its definition. */
 void devices_recover_definitions(struct engine *e);
 /* A domain was undefined: its vGPUs and devices go. */
 void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
+/* Makes the recorded vGPUs that are missing on the host (those of GPU gpu_bdf only, when
+ * not NULL) again, with the same UUIDs, slots and options; a failure is recorded on the
+ * device. Returns how many were made. */
+size_t vgpus_recreate(struct engine *e, const char *gpu_bdf);
+
+/* hotplug.c */
+/* Starts the thread that follows the host's changes: kernel uevents, and a rescan every
+ * interval_s seconds (0: none). Without a uevent socket the timer alone works. */
+int hotplug_start(struct engine *e, unsigned interval_s);
+/* Stops it (first thing at close: it takes the engine lock). */
+void hotplug_stop(struct engine *e);
+/* Shared with discover(): the GPU models' types known from earlier starts, and keeping
+ * those that had to be read. */
+void catalogues_load_or_log(struct engine *e, struct catalogues *known);
+void catalogues_keep(struct engine *e, struct catalogues *known);
 
 /* engine_media.c */
 int media_open(struct engine *e, char *err, size_t err_size);

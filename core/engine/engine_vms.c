@@ -409,6 +409,8 @@ static const char *vgpu_view_state(struct engine *e, const struct vgpu_view *v)
 
 	if (!v->record)
 		return "orphan";
+	if (v->record->lost)
+		return "lost";
 	if (v->record->state != VGPU_CREATED)
 		return vgpu_state_name(v->record->state);
 	if (vm_lookup(e, v->record->vm_uuid, &vm, false) >= 0 && vm.active)

@@ -389,6 +389,11 @@ enum rule_verdict rule_judge(const struct rule *r, const struct gpu *gpu, const 
 							       : RULE_HARDWARE_CHANGED;
 }
 
+bool rule_names_slot(const struct rule *r, const char *bdf)
+{
+	return r->slot[0] && slot_matches(r->slot, bdf);
+}
+
 bool rule_matches(const struct rule *r, const struct gpu *gpu, const char *host_name)
 {
 	return rule_judge(r, gpu, host_name) == RULE_MATCHES;

@@ -92,6 +92,8 @@ int rule_check(const struct rule *r, char *why, size_t why_size);
 /* The first rule of g that judges gpu hardware-changed, or NULL. */
 const struct rule *group_rule_changed(const struct group *g, const struct gpu *gpu,
 				      const char *host_name);
+/* The rule's slot filter names the address (an empty filter names none). */
+bool rule_names_slot(const struct rule *r, const char *bdf);
 bool group_matches(const struct group *g, const struct gpu *gpu, const char *host_name);
 
 /* The groups whose rules match gpu: count, and the first in *first (NULL if none). */

@@ -79,11 +79,10 @@ static int add_gpus(struct engine *e, struct exposition *x)
 		exposition_sample(x, 1, "gpu", e->host.gpus[i].pci.bdf, "name",
 				  e->host.gpus[i].name, "mode", gpu_mode_name(e->host.gpus[i].mode),
 				  "profile", u[i].profile, NULL);
-	/* discovery lists the GPUs on the bus */
 	exposition_family(x, "vgpufs_gpu_present", METRIC_GAUGE, "",
-			  "1 while the GPU is on the bus");
+			  "1 while the GPU is on the bus, 0 while gone (gpus/<bdf>/state)");
 	for (size_t i = 0; i < n; i++)
-		exposition_sample(x, 1, "gpu", e->host.gpus[i].pci.bdf, NULL);
+		exposition_sample(x, !e->host.gpus[i].gone, "gpu", e->host.gpus[i].pci.bdf, NULL);
 	for (size_t c = 0; c < ARRAY_SIZE(counts); c++) {
 		exposition_family(x, counts[c].name, METRIC_GAUGE, "", counts[c].help);
 		for (size_t i = 0; i < n; i++)

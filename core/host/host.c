@@ -4,6 +4,7 @@
 #include "util.h"
 #include "vfio_sriov.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -204,7 +205,8 @@ static int build_gpu(struct host *h, struct gpu *g, const struct parents *parent
 
 /* Each GPU's mode, slots and types, from one listing of the mdev parents and one read
  * of the driver version for them all. */
-static int build_gpus(struct host *h, struct catalogues *known, char *err, size_t err_size)
+static int build_gpus(struct host *h, struct gpu *gpus, size_t n, struct catalogues *known,
+		      char *err, size_t err_size)
 {
 	struct parents parents = { strdup("\n"), 1 };
 	char driver[64];
@@ -212,11 +214,11 @@ static int build_gpus(struct host *h, struct catalogues *known, char *err, size_
 
 	if (host_driver_version(h, driver, sizeof(driver)) < 0)
 		driver[0] = '\0'; /* a catalogue of no driver: read, never found again */
-	for (size_t i = 0; i < h->n_gpus && r >= 0; i++) {
-		r = build_gpu(h, &h->gpus[i], &parents, driver, known);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		r = build_gpu(h, &gpus[i], &parents, driver, known);
 		if (r < 0)
 			snprintf(err, err_size, "reading vGPU types of %s: %s",
-				 h->gpus[i].pci.bdf, strerror(-r));
+				 gpus[i].pci.bdf, strerror(-r));
 	}
 	if (r < 0 && !err[0])
 		snprintf(err, err_size, "listing mdev parents: %s", strerror(-r));
@@ -247,23 +249,154 @@ int host_discover(struct host *h, const char *root, unsigned max_age_ms,
 	for (size_t i = 0; i < n; i++)
 		h->gpus[h->n_gpus++].pci = found[i]; /* takes over found[i].vfs */
 	free(found);
-	r = build_gpus(h, known, err, err_size);
+	r = build_gpus(h, h->gpus, h->n_gpus, known, err, err_size);
 	if (r < 0)
 		host_free(h);
 	return r < 0 ? r : 0;
 }
 
+static void gpu_free(struct gpu *g)
+{
+	free(g->pci.vfs);
+	free(g->slots);
+	free(g->types);
+}
+
 void host_free(struct host *h)
 {
-	for (size_t i = 0; i < h->n_gpus; i++) {
-		free(h->gpus[i].pci.vfs);
-		free(h->gpus[i].slots);
-		free(h->gpus[i].types);
-	}
+	for (size_t i = 0; i < h->n_gpus; i++)
+		gpu_free(&h->gpus[i]);
 	free(h->gpus);
 	h->gpus = NULL;
 	h->n_gpus = 0;
 	snapshot_free(&h->snapshot);
+}
+
+bool pci_same_card(const struct pci_gpu *a, const struct pci_gpu *b)
+{
+	return !strcmp(a->bdf, b->bdf) && a->vendor == b->vendor && a->device == b->device &&
+	       a->subsystem_vendor == b->subsystem_vendor &&
+	       a->subsystem_device == b->subsystem_device;
+}
+
+/* Found as it was: the same card, driver, mode and slots (the VFs make the slots). */
+static bool gpu_unchanged(const struct gpu *was, const struct gpu *now)
+{
+	if (was->gone || !pci_same_card(&was->pci, &now->pci) ||
+	    strcmp(was->pci.kernel_driver, now->pci.kernel_driver) ||
+	    was->mode != now->mode || was->n_slots != now->n_slots)
+		return false;
+	for (size_t i = 0; i < now->n_slots; i++)
+		if (strcmp(was->slots[i], now->slots[i]))
+			return false;
+	return true;
+}
+
+static int cmp_gpu_bdf(const void *a, const void *b)
+{
+	return strcmp(((const struct gpu *)a)->pci.bdf, ((const struct gpu *)b)->pci.bdf);
+}
+
+static void note(struct gpu_change_note *notes, size_t *n, const struct gpu *was,
+		 const char *bdf, enum gpu_change change)
+{
+	struct gpu_change_note *c = &notes[(*n)++];
+
+	memset(c, 0, sizeof(*c));
+	str_copy(c->bdf, sizeof(c->bdf), bdf);
+	c->change = change;
+	if (was) {
+		c->was = was->pci;
+		c->was.vfs = NULL;
+		c->was.n_vfs = 0;
+		c->was_mode = was->mode;
+	}
+}
+
+static enum gpu_change change_of(const struct gpu *was, const struct gpu *now)
+{
+	if (!was)
+		return GPU_APPEARED;
+	if (!pci_same_card(&was->pci, &now->pci))
+		return GPU_REPLACED;
+	return was->gone ? GPU_RETURNED : GPU_CHANGED;
+}
+
+/* The new array: each GPU found, as it was when unchanged (kept[] marks the old entries
+ * taken over), else as just read; then the old ones not found, gone. */
+static void merge(struct host *h, struct gpu *fresh, size_t n, struct gpu *out, size_t *m,
+		  struct gpu_change_note *notes, size_t *n_notes)
+{
+	bool kept[h->n_gpus + 1], found[h->n_gpus + 1];
+
+	memset(kept, 0, sizeof(kept));
+	memset(found, 0, sizeof(found));
+	for (size_t i = 0; i < n; i++) {
+		struct gpu *was = host_find_gpu(h, fresh[i].pci.bdf);
+
+		if (was)
+			found[was - h->gpus] = true;
+		if (was && gpu_unchanged(was, &fresh[i])) {
+			kept[was - h->gpus] = true;
+			out[(*m)++] = *was;
+			gpu_free(&fresh[i]);
+			continue;
+		}
+		note(notes, n_notes, was, fresh[i].pci.bdf, change_of(was, &fresh[i]));
+		out[(*m)++] = fresh[i];
+	}
+	for (size_t i = 0; i < h->n_gpus; i++) {
+		struct gpu *was = &h->gpus[i];
+
+		if (found[i] && !kept[i])
+			gpu_free(was);
+		if (found[i])
+			continue;
+		if (!was->gone)
+			note(notes, n_notes, was, was->pci.bdf, GPU_VANISHED);
+		was->gone = true;
+		out[(*m)++] = *was;
+	}
+}
+
+int host_merge(struct host *h, struct host *fresh, struct gpu_change_note **notes,
+	       size_t *n_notes)
+{
+	struct gpu *merged = calloc(fresh->n_gpus + h->n_gpus + 1, sizeof(*merged));
+	size_t m = 0;
+
+	*n_notes = 0;
+	*notes = calloc(fresh->n_gpus + h->n_gpus + 1, sizeof(**notes));
+	if (!merged || !*notes) {
+		free(merged);
+		free(*notes);
+		*notes = NULL;
+		return -ENOMEM;
+	}
+	merge(h, fresh->gpus, fresh->n_gpus, merged, &m, *notes, n_notes);
+	qsort(merged, m, sizeof(*merged), cmp_gpu_bdf);
+	free(h->gpus);
+	h->gpus = merged;
+	h->n_gpus = m;
+	fresh->n_gpus = 0; /* its GPUs are h's now, or freed */
+	host_free(fresh);
+	host_forget_all(h);
+	return 0;
+}
+
+void host_drop_gpu(struct host *h, struct gpu *g)
+{
+	size_t i = (size_t)(g - h->gpus);
+
+	assert(i < h->n_gpus && g->gone);
+	gpu_free(g);
+	memmove(g, g + 1, (h->n_gpus - i - 1) * sizeof(*g));
+	h->n_gpus--;
+}
+
+void host_forget_all(struct host *h)
+{
+	snapshot_forget_below(&h->snapshot, h->root);
 }
 
 struct gpu *host_find_gpu(struct host *h, const char *bdf)

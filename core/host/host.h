@@ -29,6 +29,9 @@ struct gpu {
 	/* vfio-sriov: the catalogue was read while the GPU held vGPUs, so it lists only their
 	 * type; it is read again the next time the GPU is seen empty. */
 	bool catalogue_partial;
+	/* No longer on the PCI bus (a rescan did not find it): kept while the engine still
+	 * refers to it, never used to place a vGPU. */
+	bool gone;
 };
 
 struct host {
@@ -51,6 +54,37 @@ const char *gpu_mode_name(enum gpu_mode mode);
 int host_discover(struct host *h, const char *root, unsigned max_age_ms,
 		  struct catalogues *known, char *err, size_t err_size);
 void host_free(struct host *h);
+
+/* What a rescan found about one GPU (the others are as they were). */
+enum gpu_change {
+	GPU_APPEARED,  /* at an address that had none */
+	GPU_VANISHED,  /* no longer on the bus: kept, marked gone */
+	GPU_RETURNED,  /* the same card (address, vendor, device and subsystem) is back */
+	GPU_REPLACED,  /* another card at the address */
+	GPU_CHANGED,   /* the same card with another driver, mode, VFs or slots */
+};
+struct gpu_change_note {
+	char bdf[BDF_MAX];
+	enum gpu_change change;
+	struct pci_gpu was;       /* the card as it was (vfs not kept) */
+	enum gpu_mode was_mode;
+};
+
+/* Brings h in line with fresh, what host_discover has just found on the same root (read
+ * without h, so without the lock that guards h). A GPU found as it was keeps its entry;
+ * one found changed is taken from fresh; one no longer found stays, marked gone. *notes
+ * (malloc'd, *n_notes of them) says what changed. fresh is freed, and h's live readings
+ * dropped. h->gpus is replaced: pointers into it do not survive a call, GPUs are to be
+ * found again by address. On failure (-ENOMEM) h is unchanged and fresh kept. */
+int host_merge(struct host *h, struct host *fresh, struct gpu_change_note **notes,
+	       size_t *n_notes);
+/* Removes g, a gone GPU nothing refers to any more, from h. */
+void host_drop_gpu(struct host *h, struct gpu *g);
+/* Same address, vendor, device and subsystem IDs. */
+bool pci_same_card(const struct pci_gpu *a, const struct pci_gpu *b);
+
+/* Drops every live reading (the host changed: a uevent said so). */
+void host_forget_all(struct host *h);
 
 struct gpu *host_find_gpu(struct host *h, const char *bdf);
 bool gpu_has_slot(const struct gpu *g, const char *slot);

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vms-lib.sh"
 
-demo_up
+# no periodic rescan: its sysfs reads would fall between a before and an after
+demo_up --rescan-interval 0
 cd "$MNT"
 
 NAMES="sysfs_reads sysfs_writes libvirt_lookups libvirt_get_xml libvirt_defines

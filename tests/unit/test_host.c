@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char root[256];
 
@@ -224,6 +225,76 @@ static void test_catalogues(void)
 	catalogues_free(&known);
 }
 
+/* What the engine does: discover into a host of its own, then merge (called outside
+ * CHECK: it checks on its own). */
+static size_t rescan(struct host *h, struct catalogues *known, struct gpu_change_note **notes)
+{
+	struct host fresh;
+	size_t n = 0;
+	char err[256] = "";
+
+	CHECK(host_discover(&fresh, h->root, 0, known, err, sizeof(err)) == 0);
+	CHECK(host_merge(h, &fresh, notes, &n) == 0);
+	return n;
+}
+
+/* A GPU found as it was keeps its entry; one gone stays, marked; the same card back, or
+ * another at its address, is noted as such. */
+static void test_rescan(void)
+{
+	struct catalogues known = { 0 };
+	struct gpu_change_note *notes;
+	struct host h;
+	char err[256] = "", link[PATH_MAX];
+	const char *t4 = "0000:41:00.0";
+	size_t n;
+
+	CHECK(host_discover(&h, root, 0, &known, err, sizeof(err)) == 0);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 0 && h.n_gpus == 2);
+	free(notes);
+
+	snprintf(link, sizeof(link), "%s/bus/pci/devices/%s", root, t4);
+	CHECK(unlink(link) == 0);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_VANISHED);
+	CHECK_STR(notes[0].bdf, t4);
+	CHECK(notes[0].was.device == 0x1eb8 && notes[0].was_mode == GPU_MODE_MDEV);
+	free(notes);
+	CHECK(h.n_gpus == 2 && host_find_gpu(&h, t4) && host_find_gpu(&h, t4)->gone);
+	CHECK(!host_find_gpu(&h, "0000:c1:00.0")->gone);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 0); /* still gone: said once */
+	free(notes);
+
+	link_to("bus/pci/devices/0000:41:00.0", "../../../devices/pci0000:00/0000:41:00.0");
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_RETURNED);
+	free(notes);
+	CHECK(!host_find_gpu(&h, t4)->gone && host_find_gpu(&h, t4)->n_types == 2);
+
+	put("devices/pci0000:00/0000:41:00.0/device", "0x1eb9\n");
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_REPLACED);
+	CHECK(notes[0].was.device == 0x1eb8 && host_find_gpu(&h, t4)->pci.device == 0x1eb9);
+	free(notes);
+	put("devices/pci0000:00/0000:41:00.0/device", "0x1eb8\n");
+
+	CHECK(unlink(link) == 0);
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1);
+	free(notes);
+	host_drop_gpu(&h, host_find_gpu(&h, t4));
+	CHECK(h.n_gpus == 1 && !host_find_gpu(&h, t4));
+	link_to("bus/pci/devices/0000:41:00.0", "../../../devices/pci0000:00/0000:41:00.0");
+	n = rescan(&h, &known, &notes);
+	CHECK(n == 1 && notes[0].change == GPU_APPEARED);
+	free(notes);
+	CHECK(h.n_gpus == 2 && !strcmp(h.gpus[0].pci.bdf, t4)); /* in address order */
+	host_free(&h);
+	catalogues_free(&known);
+}
+
 static void test_broken_root(void)
 {
 	struct host h;
@@ -245,6 +316,7 @@ int main(void)
 	build_fixture();
 	test_discovery();
 	test_catalogues();
+	test_rescan();
 	test_broken_root();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

@@ -203,6 +203,8 @@ struct sim_host *model_create(const struct host_spec *spec)
 	if (!h)
 		return NULL;
 	pthread_mutex_init(&h->lock, NULL);
+	h->unplugged_gpu = -1;
+	h->uevent_fd = -1;
 	h->pci = calloc(count_functions(spec), sizeof(*h->pci));
 	h->gpus = calloc(spec->ngpus ? spec->ngpus : 1, sizeof(*h->gpus));
 	if (!h->pci || !h->gpus) {

@@ -1,7 +1,9 @@
 /* main.c - vgpu-hostsim: mounts a simulated NVIDIA vGPU host's sysfs.
  *
- *   vgpu-hostsim [-f] [-d] HOSTFILE MOUNTPOINT
+ *   vgpu-hostsim [-f] [-d] [-U] HOSTFILE MOUNTPOINT
  *
+ * As root it sends the kernel's uevents when .simctl unplugs or plugs a GPU
+ * (uevent_send.h); -U starts with them off.
  * The host file is parsed before anything is mounted, so a bad file fails
  * fast (exit 2, "FILE:LINE: message").  Then the multithreaded FUSE loop
  * runs until SIGINT/SIGTERM or fusermount3 -u, all of which exit 0; a
@@ -14,19 +16,21 @@
 #include "hostfile.h"
 #include "model.h"
 #include "simfs.h"
+#include "uevent_send.h"
 
 #define EXIT_USAGE 2
 
 struct cli {
-	bool foreground, debug;
+	bool foreground, debug, no_uevents;
 	const char *hostfile, *mountpoint;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vgpu-hostsim [-f] [-d] HOSTFILE MOUNTPOINT\n"
+	fprintf(out, "usage: vgpu-hostsim [-f] [-d] [-U] HOSTFILE MOUNTPOINT\n"
 		     "  -f  stay in the foreground\n"
 		     "  -d  FUSE debug output (implies -f)\n"
+		     "  -U  send no uevents at first (.simctl \"uevents on\" starts them)\n"
 		     "HOSTFILE format: see docs/simulator.md\n");
 }
 
@@ -34,9 +38,11 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "fdh")) != -1) {
+	while ((opt = getopt(argc, argv, "fdhU")) != -1) {
 		if (opt == 'f')
 			cli->foreground = true;
+		else if (opt == 'U')
+			cli->no_uevents = true;
 		else if (opt == 'd')
 			cli->debug = true;
 		else if (opt == 'h') {
@@ -130,7 +136,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgpu-hostsim: out of memory\n");
 		return 1;
 	}
+	uevent_send_open(host, cli.no_uevents); /* without: the simulator sends none */
 	r = run_fuse(&cli, host, argv[0]);
+	uevent_send_close(host);
 	model_destroy(host);
 	return r;
 }

@@ -55,7 +55,7 @@ bool model_is_mdev_parent(const struct sim_host *h, unsigned dev)
 {
 	const struct sim_gpu *g = model_gpu_of(h, dev);
 
-	if (!g || !model_has_driver(h))
+	if (!g || !model_has_driver(h) || h->pci[dev].unplugged)
 		return false;
 	if (h->pci[dev].role == ROLE_GPU)
 		return g->mode == MODE_MDEV;

@@ -40,6 +40,7 @@ struct sim_pci {
 	int gpu;                   /* owning GPU (GPU, VF, audio) or -1 */
 	int vf;                    /* VF number or -1 */
 	bool enabled;
+	bool unplugged;            /* .simctl unplug: not on the bus */
 	struct pci_resource res[PCI_RESOURCES];
 	struct sim_vgpu *vgpu;     /* VFs: the vGPU on this VF */
 };
@@ -71,7 +72,7 @@ struct sim_gone {
 	unsigned type_id, iommu_group;
 };
 
-#define GONE_MAX 16
+#define GONE_MAX 256            /* a GPU unplugged takes all its mdevs */
 
 struct sim_host {
 	pthread_mutex_t lock;
@@ -87,6 +88,11 @@ struct sim_host {
 	struct sim_vgpu *vgpus;         /* in creation order */
 	struct sim_gone gone[GONE_MAX]; /* removed since the last tree_drain_gone */
 	unsigned ngone;
+	int unplugged_gpu;              /* its functions' paths still to drop from caches, -1 */
+	int uevent_fd;                  /* uevent_send.h: -1 when none is sent */
+	int uevent_error;               /* why there is no socket */
+	bool uevents;                   /* sending is on (.simctl "uevents") */
+	unsigned long long uevent_seqnum;
 };
 
 /* layout.c: builds the PCI functions of SPEC.  NULL on allocation failure. */
@@ -118,8 +124,20 @@ const struct vgpu_profile *model_profile(const struct sim_host *host, unsigned d
 unsigned model_available(const struct sim_host *host, unsigned dev, unsigned type);
 int model_mdev_create(struct sim_host *host, unsigned dev, unsigned type, const char *uuid);
 int model_mdev_remove(struct sim_host *host, struct sim_vgpu *vgpu);
+/* The vGPU goes, in use or not (its GPU left the bus). */
+void model_vgpu_destroy(struct sim_host *host, struct sim_vgpu *vgpu);
 int model_vf_set_type(struct sim_host *host, unsigned dev, unsigned long id);
 int model_vf_current_id(const struct sim_host *host, unsigned dev);
 int model_set_params(struct sim_vgpu *vgpu, const char *value, size_t len);
+
+/* The GPU whose physical function is BDF, or -1. */
+int model_find_gpu(const struct sim_host *host, const char *bdf);
+/* A GPU leaves the bus with its VFs and audio function, its vGPUs destroyed whether in
+ * use or not (-ENODEV when it is gone already); it comes back as the host file made it,
+ * without vGPUs (-EEXIST when it is there). Both send the kernel's uevents. */
+int model_gpu_unplug(struct sim_host *host, unsigned gpu);
+int model_gpu_plug(struct sim_host *host, unsigned gpu);
+/* Whether PCI function DEV is on the bus. */
+bool model_pci_present(const struct sim_host *host, unsigned dev);
 
 #endif

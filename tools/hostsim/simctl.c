@@ -1,18 +1,27 @@
 /* simctl.c - MOUNTPOINT/.simctl, the simulator's test control file.
  *
- * Not part of sysfs: tests use it to play the hypervisor, which the
- * simulator does not have.  One command per write:
+ * Not part of sysfs: tests use it to play the hypervisor and the hardware,
+ * which the simulator does not have.  One command per write:
  *   use <uuid|vf-bdf>          a VM now runs on this vGPU
  *   release <uuid|vf-bdf>      the VM stopped (also clears vm_name)
  *   vm_name <uuid|vf-bdf> NAME what nvidia/vm_name reads
- * Unknown command: EINVAL; unknown vGPU: ENOENT. */
+ *   unplug <gpu-bdf>           the GPU leaves the bus with its VFs, audio function
+ *                              and vGPUs (ENODEV: already gone)
+ *   plug <gpu-bdf>             it comes back as the host file made it, without
+ *                              vGPUs (EEXIST: it is there)
+ *   uevents on|off             send the kernel's uevents for unplug and plug (on by
+ *                              default as root; "on" without a socket: its errno)
+ * Unknown command: EINVAL; unknown vGPU or GPU: ENOENT. */
 #include "tree.h"
+#include "uevent_send.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-enum simctl_verb { VERB_USE, VERB_RELEASE, VERB_VM_NAME, VERB_UNKNOWN };
+enum simctl_verb {
+	VERB_USE, VERB_RELEASE, VERB_VM_NAME, VERB_UNPLUG, VERB_PLUG, VERB_UEVENTS, VERB_UNKNOWN
+};
 
 static enum simctl_verb parse_verb(const char *word)
 {
@@ -22,6 +31,12 @@ static enum simctl_verb parse_verb(const char *word)
 		return VERB_RELEASE;
 	if (strcmp(word, "vm_name") == 0)
 		return VERB_VM_NAME;
+	if (strcmp(word, "unplug") == 0)
+		return VERB_UNPLUG;
+	if (strcmp(word, "plug") == 0)
+		return VERB_PLUG;
+	if (strcmp(word, "uevents") == 0)
+		return VERB_UEVENTS;
 	return VERB_UNKNOWN;
 }
 
@@ -45,6 +60,22 @@ static int apply(struct sim_vgpu *v, enum simctl_verb verb, const char *rest)
 	}
 }
 
+/* The commands about the hardware rather than one vGPU. */
+static int apply_host(struct sim_host *h, enum simctl_verb verb, const char *target)
+{
+	int gpu = model_find_gpu(h, target);
+
+	if (verb == VERB_UEVENTS) {
+		if (strcmp(target, "on") && strcmp(target, "off"))
+			return -EINVAL;
+		return uevent_send_enable(h, strcmp(target, "on") == 0);
+	}
+	if (gpu < 0)
+		return -ENOENT;
+	return verb == VERB_UNPLUG ? model_gpu_unplug(h, (unsigned)gpu)
+				   : model_gpu_plug(h, (unsigned)gpu);
+}
+
 static int store_simctl(struct sim_host *h, const struct sim_node *n, const char *value, size_t len)
 {
 	char verb[16], target[64];
@@ -60,6 +91,8 @@ static int store_simctl(struct sim_host *h, const struct sim_node *n, const char
 	v = parse_verb(verb);
 	if (v == VERB_UNKNOWN || (v != VERB_VM_NAME && value[rest]))
 		return -EINVAL;
+	if (v == VERB_UNPLUG || v == VERB_PLUG || v == VERB_UEVENTS)
+		return apply_host(h, v, target);
 	vgpu = model_find_target(h, target);
 	if (!vgpu)
 		return -ENOENT;

@@ -4,7 +4,7 @@
 # Mounts the simulator on scratch directories with tools/hosts/*.host and
 # checks what a vGPU host's sysfs must do: layout and links, lspci (real
 # libpci), mdev create/remove with the kernel's errnos, capacity and one
-# profile per GPU, SR-IOV in both modes, vgpu_params, .simctl, mdevctl via a
+# profile per GPU, SR-IOV in both modes, vgpu_params, .simctl (hot-plug too), mdevctl via a
 # bind mount over /sys, a driver that renumbers and drops types (type_ids,
 # drop), host file errors, and a clean unmount with no process
 # left.  With an ASan/UBSan build it also fails on any sanitizer report.
@@ -255,6 +255,31 @@ test_mdev_sriov() {
 	eq "sibling after remove" "$(cat "$V1/nvidia-556/available_instances")" 1
 }
 
+# .simctl unplug/plug: the GPU, its audio function and VFs leave the bus with their
+# vGPUs (in use or not) and come back without them.  Uevents off: this mount is not in a
+# network namespace of its own (tests/integration/t502-hotplug.sh checks them).
+test_hotplug() {
+	local V0=$M/$D/0000:47:00.4/mdev_supported_types
+	expect OK "$M/.simctl" "uevents off"
+	expect EINVAL "$M/.simctl" "uevents maybe"
+	expect OK "$V0/nvidia-555/create" "$U2"
+	expect OK "$M/.simctl" "use $U2"
+	expect OK "$M/.simctl" "unplug 0000:47:00.0"
+	eq "lspci after unplug" "$(lspci_sim -n | grep -c '^[0-9a-f]')" 25
+	no_ test -e "$M/bus/pci/devices/0000:47:00.4"
+	no_ test -e "$M/class/mdev_bus/0000:47:00.4"
+	no_ test -e "$M/bus/mdev/devices/$U2"
+	no_ grep -q 0000:47: <(ls "$M/bus/pci/drivers/nvidia" "$M/bus/pci/drivers/snd_hda_intel")
+	expect ENODEV "$M/.simctl" "unplug 0000:47:00.0"
+	expect ENOENT "$M/.simctl" "unplug 0000:48:00.4"
+	expect ENOENT "$M/.simctl" "plug 0000:99:00.0"
+	expect OK "$M/.simctl" "plug 0000:47:00.0"
+	expect EEXIST "$M/.simctl" "plug 0000:47:00.0"
+	eq "lspci after plug" "$(lspci_sim -n | grep -c '^[0-9a-f]')" 39
+	eq "no vGPU after plug" "$(ls "$M/bus/mdev/devices" | grep -c "$U2")" 0
+	eq "VF free again" "$(cat "$V0/nvidia-555/available_instances")" 1
+}
+
 test_vfio_sriov() {
 	local F0=$M/$D/0000:48:00.4/nvidia F1=$M/$D/0000:48:00.5/nvidia F2=$M/$D/0000:48:00.6/nvidia
 	eq "creatable header" "$(head -1 "$F0/creatable_vgpu_types")" "ID    : vGPU Name"
@@ -382,6 +407,7 @@ test_mdev_params_and_simctl
 test_mdev_remove
 test_kernel_file_rules
 test_mdev_sriov
+test_hotplug
 test_vfio_sriov
 test_mdevctl
 unmount_sim

@@ -1,4 +1,4 @@
-/* tree_gone.c - the paths that vanish with a removed mdev.
+/* tree_gone.c - the paths that vanish with a removed mdev or an unplugged GPU.
  *
  * The FUSE layer lets the kernel cache names and attributes; a removal is
  * the only change that takes names away, so for each removed mdev it is
@@ -35,9 +35,33 @@ static void gone_paths(const struct sim_gone *g, path_fn fn, void *ctx)
 	fn(ctx, path);
 }
 
+/* The places a PCI function of an unplugged GPU was named. */
+static void unplugged_paths(const struct sim_host *h, unsigned dev, path_fn fn, void *ctx)
+{
+	const char *bdf = h->pci[dev].bdf;
+	char path[LINK_MAX_LEN];
+
+	snprintf(path, sizeof(path), "/devices/pci0000:00/%s", bdf);
+	fn(ctx, path);
+	snprintf(path, sizeof(path), "/bus/pci/devices/%s", bdf);
+	fn(ctx, path);
+	snprintf(path, sizeof(path), "/class/mdev_bus/%s", bdf);
+	fn(ctx, path);
+	snprintf(path, sizeof(path), "/kernel/iommu_groups/%u", dev);
+	fn(ctx, path);
+	if (!h->pci[dev].driver)
+		return;
+	snprintf(path, sizeof(path), "/bus/pci/drivers/%s/%s", h->pci[dev].driver, bdf);
+	fn(ctx, path);
+}
+
 void tree_drain_gone(struct sim_host *h, path_fn fn, void *ctx)
 {
 	for (unsigned i = 0; i < h->ngone; i++)
 		gone_paths(&h->gone[i], fn, ctx);
 	h->ngone = 0;
+	for (unsigned i = 0; h->unplugged_gpu >= 0 && i < h->npci; i++)
+		if (h->pci[i].gpu == h->unplugged_gpu)
+			unplugged_paths(h, i, fn, ctx);
+	h->unplugged_gpu = -1;
 }

@@ -61,7 +61,9 @@ static void list_bus_pci(struct sim_host *h, const struct sim_node *self, struct
 static void list_pci_devices(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci; i++)
-		emit_link(l, h->pci[i].bdf, self, "../../../devices/pci0000:00/%s", h->pci[i].bdf);
+		if (model_pci_present(h, i))
+			emit_link(l, h->pci[i].bdf, self, "../../../devices/pci0000:00/%s",
+				  h->pci[i].bdf);
 }
 
 static bool driver_loaded(const struct sim_host *h, const char *driver)
@@ -89,7 +91,8 @@ static void list_pci_drivers(struct sim_host *h, const struct sim_node *self, st
 static void list_pci_driver(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci; i++)
-		if (h->pci[i].driver && strcmp(h->pci[i].driver, self->driver) == 0)
+		if (h->pci[i].driver && strcmp(h->pci[i].driver, self->driver) == 0 &&
+		    model_pci_present(h, i))
 			emit_link(l, h->pci[i].bdf, self, "../../../../devices/pci0000:00/%s",
 				  h->pci[i].bdf);
 }
@@ -125,6 +128,8 @@ static void list_pci_root(struct sim_host *h, const struct sim_node *self, struc
 	for (unsigned i = 0; i < h->npci && !l->stop; i++) {
 		struct sim_node child = *self;
 
+		if (!model_pci_present(h, i))
+			continue;
 		child.dev = (int)i;
 		emit_dir(l, h->pci[i].bdf, &child, &dir_pci_device);
 	}
@@ -174,7 +179,8 @@ static void emit_group(struct lister *l, const struct sim_node *self, unsigned g
 static void list_iommu_groups(struct sim_host *h, const struct sim_node *self, struct lister *l)
 {
 	for (unsigned i = 0; i < h->npci && !l->stop; i++)
-		emit_group(l, self, i);
+		if (model_pci_present(h, i))
+			emit_group(l, self, i);
 	for (const struct sim_vgpu *v = h->vgpus; v && !l->stop; v = v->next)
 		if (v->uuid[0])
 			emit_group(l, self, v->iommu_group);

@@ -127,6 +127,11 @@ int model_mdev_remove(struct sim_host *h, struct sim_vgpu *v)
 	return 0;
 }
 
+void model_vgpu_destroy(struct sim_host *h, struct sim_vgpu *v)
+{
+	drop_vgpu(h, v);
+}
+
 int model_vf_current_id(const struct sim_host *h, unsigned dev)
 {
 	const struct sim_vgpu *v = h->pci[dev].vgpu;
