@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="meson ninja-build pkg-config gcc libfuse3-dev fuse3 libpci-dev pciutils
   libvirt-dev libvirt-daemon libvirt-daemon-system libvirt-clients libsqlite3-dev sqlite3
   libxml2-dev uuid-dev libarchive-dev libssl-dev python3 vim-nox procps psmisc util-linux uuid-runtime mdevctl strace
-  ansible-core genisoimage xorriso libarchive-tools rsync openssh-client openssh-sftp-server"
+  ansible-core genisoimage xorriso libarchive-tools rsync openssh-client openssh-sftp-server
+  qemu-system-x86"
 
 # shellcheck disable=SC2086
 tools/install-packages.sh $PACKAGES

@@ -107,26 +107,29 @@ static int resolve_type(struct engine *e, struct vgpu *v, const struct gpu *g)
 	return -ENOENT;
 }
 
+int vgpu_recreate(struct engine *e, struct vgpu *v)
+{
+	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+	char why[MESSAGE_MAX];
+	int r = resolve_type(e, v, g);
+
+	if (r < 0 || (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
+		return r;
+	r = vgpu_make(e, v);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
+		recreate_failed(e, v, why);
+		return r;
+	}
+	events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
+	return 1;
+}
+
 /* vGPUs do not survive a reboot: make again, with the same UUID and options. */
 static void recreate_vgpus(struct engine *e)
 {
-	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
-		struct vgpu *v = &e->devices.vgpus[i];
-		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
-		int r;
-
-		if (resolve_type(e, v, g) < 0 ||
-		    (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)))
-			continue;
-		r = vgpu_make(e, v);
-		if (r < 0) {
-			char why[MESSAGE_MAX];
-
-			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
-			recreate_failed(e, v, why);
-		} else
-			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
-	}
+	for (size_t i = 0; i < e->devices.n_vgpus; i++)
+		vgpu_recreate(e, &e->devices.vgpus[i]);
 }
 
 static void reapply_definitions(struct engine *e)
