@@ -56,17 +56,21 @@ check_summary() {
 hostdev_xml() {
 	local d b s f
 	case $1 in
-	*-*) echo "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='$1'/></source></hostdev>" ;;
+	*-*)
+		echo "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
+		echo "<source><address uuid='$1'/></source></hostdev>" ;;
 	*)
 		IFS=':.' read -r d b s f <<<"$1"
-		echo "<hostdev mode='subsystem' type='pci' managed='no'><source><address domain='0x$d' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>" ;;
+		echo "<hostdev mode='subsystem' type='pci' managed='no'><source>"
+		echo "<address domain='0x$d' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>" ;;
 	esac
 }
 
 # detach VM UUID|VF: drop one hostdev from the persistent definition.
 detach() {
 	hostdev_xml "$2" >"$TMP/hostdev.xml"
-	lv detach-device "$1" "$TMP/hostdev.xml" --config >/dev/null || fail "virsh detach-device $2 failed"
+	lv detach-device "$1" "$TMP/hostdev.xml" --config >/dev/null ||
+		fail "virsh detach-device $2 failed"
 }
 
 start_sim demo.host
@@ -96,7 +100,8 @@ params="frame_rate_limiter=45, disable_vnc=1"
 check_eq "vgpu_params of $m1" "$params" "$(sim_params $m1)"
 check_eq "hostdevs" "$(printf '%s\n' $m1 $m2 | sort) $vf" "$(def_mdevs app01) $(def_pci app01)"
 drift_is ""
-check_eq "modes of host/drift and host/reconcile" "440 200" "$(stat -c %a host/drift host/reconcile | xargs)"
+check_eq "modes of host/drift and host/reconcile" "440 200" \
+	"$(stat -c %a host/drift host/reconcile | xargs)"
 pass "drift empty"
 
 say "a vGPU missing: an mdev removed, a VF emptied"
@@ -118,7 +123,8 @@ echo "disable_vnc=1,frame_rate_limiter=45" >"$SIM/bus/mdev/devices/$m1/nvidia/vg
 drift_is ""
 echo "frame_rate_limiter=10" >"$SIM/bus/mdev/devices/$m2/nvidia/vgpu_params"
 echo "enable_uvm=1" >"$SIM/bus/pci/devices/$vf/nvidia/vgpu_params"
-line_m2="vgpus/$m2: vgpu_params read \"frame_rate_limiter=10\", the device's options give \"$params\""
+line_m2="vgpus/$m2: vgpu_params read \"frame_rate_limiter=10\","
+line_m2+=" the device's options give \"$params\""
 line_w="vgpus/$w: vgpu_params read \"enable_uvm=1\", the device's options give \"\""
 drift_is "$line_m2" "$line_w"
 reconcile
@@ -165,16 +171,19 @@ pass "hostdevs put back, nothing else touched"
 
 say "stale hostdevs: app01's definition copied to clone01 (virsh define)"
 lv dumpxml --inactive app01 |
-	sed -e "s|<name>app01</name>|<name>clone01</name>|" -e "s|<uuid>$APP01</uuid>|<uuid>$CLONE01</uuid>|" \
-		>"$TMP/clone01.xml"
+	sed -e "s|<name>app01</name>|<name>clone01</name>|" \
+		-e "s|<uuid>$APP01</uuid>|<uuid>$CLONE01</uuid>|" >"$TMP/clone01.xml"
 lv define "$TMP/clone01.xml" >/dev/null || fail "virsh define clone01 failed"
 check_eq "hostdevs of clone01" 3 "$(lv dumpxml --inactive clone01 | grep -c "<hostdev")"
-stale=$(for u in $m1 $m2 $w; do echo "vms/clone01: stale hostdev of vGPU $u, held by no device of this VM"; done)
+stale=$(for u in $m1 $m2 $w; do
+	echo "vms/clone01: stale hostdev of vGPU $u, held by no device of this VM"
+done)
 drift_is "$stale"
 reconcile
 drift_is ""
 check_eq "hostdevs of clone01" 0 "$(lv dumpxml --inactive clone01 | grep -c "<hostdev" || true)"
-check_eq "vgpufs metadata of clone01" 0 "$(lv dumpxml --inactive clone01 | grep -c "$XMLNS_VGPUFS" || true)"
+check_eq "vgpufs metadata of clone01" 0 \
+	"$(lv dumpxml --inactive clone01 | grep -c "$XMLNS_VGPUFS" || true)"
 check_eq "mdev hostdevs of app01" "$(printf '%s\n' $m1 $m2 | sort)" "$(def_mdevs app01)"
 check_eq "pci hostdevs of app01" "$vf" "$(def_pci app01)"
 while read -r l; do check_event "$l: repaired"; done <<<"$stale"
