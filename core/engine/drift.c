@@ -36,7 +36,6 @@ enum drift_kind {
 
 #define DRIFT_LINE_MAX 1024
 #define PARAMS_READ_MAX 1024
-#define PARAM_ITEMS_MAX 32
 
 struct drift {
 	enum drift_kind kind;
@@ -56,29 +55,23 @@ static int drift_add(struct drifts *d, enum drift_kind kind, const char *vgpu,
 static int drift_add(struct drifts *d, enum drift_kind kind, const char *vgpu,
 		     const char *vm_uuid, const char *fmt, ...)
 {
-	struct drift *grown = realloc(d->items, (d->n + 1) * sizeof(*grown));
+	struct drift *items = realloc(d->items, (d->n + 1) * sizeof(*items)), *item;
 	va_list ap;
 
-	if (!grown)
+	if (!items)
 		return -ENOMEM;
-	d->items = grown;
-	grown = &d->items[d->n++];
-	grown->kind = kind;
-	str_copy(grown->vgpu, sizeof(grown->vgpu), vgpu ? vgpu : "");
-	str_copy(grown->vm_uuid, sizeof(grown->vm_uuid), vm_uuid ? vm_uuid : "");
+	d->items = items;
+	item = &items[d->n++];
+	item->kind = kind;
+	str_copy(item->vgpu, sizeof(item->vgpu), vgpu ? vgpu : "");
+	str_copy(item->vm_uuid, sizeof(item->vm_uuid), vm_uuid ? vm_uuid : "");
 	va_start(ap, fmt);
-	vsnprintf(grown->line, sizeof(grown->line), fmt, ap);
+	vsnprintf(item->line, sizeof(item->line), fmt, ap);
 	va_end(ap);
 	return 0;
 }
 
-/* ---- vgpu_params compared as the driver may read them back ---- */
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* s without the blanks around it. */
 static char *trim(char *s)
 {
 	size_t len;
@@ -88,44 +81,6 @@ static char *trim(char *s)
 	while (len && isspace((unsigned char)s[len - 1]))
 		s[--len] = '\0';
 	return s;
-}
-
-/* The name=value items of s (modified), blanks around them dropped, sorted; -1 when
- * there are too many to compare. */
-static int params_items(char *s, char **items)
-{
-	int n = 0;
-	char *save = NULL;
-
-	for (char *item = strtok_r(s, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		item = trim(item);
-		if (!*item)
-			continue;
-		if (n == PARAM_ITEMS_MAX)
-			return -1;
-		items[n++] = item;
-	}
-	qsort(items, (size_t)n, sizeof(*items), compare_strings);
-	return n;
-}
-
-/* Whether two vgpu_params say the same: the same items in any order and spacing, so
- * "a=1, b=2" is "b=2,a=1", and the " " that clears them is "". */
-static bool params_same(const char *a, const char *b)
-{
-	char copy_a[PARAMS_READ_MAX], copy_b[PARAMS_READ_MAX];
-	char *items_a[PARAM_ITEMS_MAX], *items_b[PARAM_ITEMS_MAX];
-	int n;
-
-	if (str_copy(copy_a, sizeof(copy_a), a) < 0 || str_copy(copy_b, sizeof(copy_b), b) < 0)
-		return !strcmp(a, b);
-	n = params_items(copy_a, items_a);
-	if (n < 0 || n != params_items(copy_b, items_b))
-		return !strcmp(a, b);
-	for (int i = 0; i < n; i++)
-		if (strcmp(items_a[i], items_b[i]))
-			return false;
-	return true;
 }
 
 /* The vgpu_params v should have: its device's options (the journal's copy follows them). */
@@ -192,7 +147,7 @@ static int params_drift(struct engine *e, const struct vgpu *v, const struct hos
 	if (host_vgpu_get_params(&e->host, h->gpu, h->slot, v->uuid, found, sizeof(found)) < 0)
 		return 0; /* gone meanwhile, or not readable: nothing to compare */
 	wanted_params(e, v, want, sizeof(want));
-	if (params_same(found, want))
+	if (fields_vgpu_params_equal(found, want))
 		return 0;
 	return drift_add(out, DRIFT_PARAMS, v->uuid, v->vm_uuid, "vgpus/%s: vgpu_params read "
 			 "\"%s\", the device's options give \"%s\"", v->uuid, trim(found), want);
