@@ -203,6 +203,81 @@ check_summary 3 0
 check_consistent
 pass "all repaired"
 
+say "our record removed (virsh metadata --remove): hostdevs it does not record are not taken"
+lv metadata app01 --config --uri "$XMLNS_VGPUFS" --remove >/dev/null ||
+	fail "virsh metadata --remove failed"
+cannot="vms/app01: definition cannot take its devices: device gpu0: the domain already has a"
+cannot+=" hostdev for vGPU"
+got=$(cat host/drift)
+case $got in
+"$cannot $m1 that vgpufs does not own" | "$cannot $m2 that vgpufs does not own") ;;
+*) fail "host/drift: '$got'" ;;
+esac
+reconcile
+check_event "$got: not repaired: ${got#*: definition cannot take its devices: }"
+check_summary 0 1
+check_eq "hostdevs left as they were" "$(printf '%s\n' $m1 $m2 | sort) $vf" \
+	"$(def_mdevs app01) $(def_pci app01)"
+say "the admin removes them: reconcile puts ours back"
+detach app01 "$m1"
+detach app01 "$m2"
+detach app01 "$vf"
+drift_is "vms/app01/devices/gpu0: hostdev of vGPU $m1 missing from the definition" \
+	"vms/app01/devices/gpu0: hostdev of vGPU $m2 missing from the definition" \
+	"vms/app01/devices/gpu1: hostdev of vGPU $w missing from the definition"
+reconcile
+drift_is ""
+check_summary 3 0
+check_eq "recorded vGPUs of gpu0" "$(printf '%s\n' $m1 $m2 | sort)" "$(def_owned app01 gpu0)"
+check_eq "recorded vGPUs of gpu1" "$w" "$(def_owned app01 gpu1)"
+pass "only what the record holds is ever taken"
+
+say "the guest-driver cdrom dropped (virsh detach-device --config)"
+upload_iso drivers.iso
+put groups/t4/driver_iso drivers.iso
+put vms/app01/devices/gpu0/attach_guest_drivers 1
+iso=$TMP/state/media/drivers.iso
+cdroms() {
+	xp "$(def app01)" "/domain/devices/disk[@device='cdrom']/source/@file" | attr_values
+}
+check_eq "cdrom of app01" "$iso" "$(cdroms)"
+target=$(xp "$(def app01)" "string(/domain/devices/disk[@device='cdrom']/target/@dev)")
+echo "<disk type='file' device='cdrom'><source file='$iso'/><target dev='$target'/></disk>" \
+	>"$TMP/cdrom.xml"
+lv detach-device app01 "$TMP/cdrom.xml" --config >/dev/null || fail "virsh detach-device (cdrom) failed"
+check_eq "cdrom of app01" "" "$(cdroms)"
+line="vms/app01/devices/gpu0: guest-driver cdrom $iso missing from the definition"
+drift_is "$line"
+reconcile
+drift_is ""
+check_eq "cdrom of app01" "$iso" "$(cdroms)"
+check_event "$line: repaired"
+check_summary 1 0
+pass "cdrom put back"
+
+say "a removal the kernel refused is finished by reconcile, once the vGPU is free"
+mkdir vms/app01/devices/tmp0
+put vms/app01/devices/tmp0/group t4
+u=$(dev_vgpus app01 tmp0)
+slot=$(cat vgpus/$u/gpu)
+echo "use $u" >"$SIM/.simctl" # as if a VM ran on it
+rmdir vms/app01/devices/tmp0
+check_event "vgpus/$u: removal failed (Device or resource busy); retried at next start"
+line="vgpus/$u: removal not finished on $slot"
+drift_is "$line"
+reconcile
+check_event "$line: not repaired: the removal failed again"
+check_summary 0 1
+echo "release $u" >"$SIM/.simctl"
+reconcile
+drift_is ""
+check_event "$line: repaired"
+check_summary 1 0
+[ ! -e "$SIM/bus/mdev/devices/$u" ] || fail "mdev $u still on the host"
+[ ! -e "vgpus/$u" ] || fail "vgpus/$u still listed"
+check_consistent
+pass "removal finished"
+
 say "host/reconcile takes a boolean; 0 does nothing"
 lines=$(wc -l <events)
 put host/reconcile 0
