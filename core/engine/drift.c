@@ -381,7 +381,6 @@ static int drifts_format(const struct drifts *d, char **out)
 
 		value_escape(d->items[i].line, line, sizeof(line));
 		grown = realloc(*out, len + strlen(line) + 2);
-
 		if (!grown) {
 			free(*out);
 			*out = NULL;
