@@ -9,7 +9,8 @@ static const char readme[] =
 	"vgpufs: this NVIDIA vGPU host as files. One value per file: cat to read, echo to\n"
 	"write; a refused write says why in the object's `error` file and in `events`.\n"
 	"  host/      this node: name, driver_version, reboot_required, pending_driver,\n"
-	"             maintenance, libvirt (connected or connecting), counters\n"
+	"             maintenance, libvirt (connected or connecting), counters,\n"
+	"             drift (what differs from the desired state), reconcile (echo 1)\n"
 	"  gpus/      physical NVIDIA GPUs (BDF): mode, profile in use, types/, group\n"
 	"  profiles/  every vGPU profile offered here, with the GPUs offering it\n"
 	"  groups/    vGPU resource groups: mkdir NAME; set driver, profile; rules/\n"
@@ -129,6 +130,23 @@ static int show_host_counters(const struct node *n, const struct attr *a, struct
 	return show_list(out, r, lines);
 }
 
+static int show_host_drift(const struct node *n, const struct attr *a, struct text *out)
+{
+	char *lines;
+	int r = engine_host_drift(n->engine, &lines);
+
+	(void)a;
+	r = show_list(out, r, lines);
+	free(lines);
+	return r;
+}
+
+static int store_host_reconcile(const struct node *n, const struct attr *a, const char *value)
+{
+	(void)a;
+	return engine_host_reconcile(n->engine, value);
+}
+
 const struct node_kind host_kind = {
 	.attrs = (const struct attr[]) {
 		{ "name", 0444, false, show_host_info },
@@ -137,6 +155,9 @@ const struct node_kind host_kind = {
 		{ "pending_driver", 0444, false, show_host_setting },
 		{ "libvirt", 0444, false, show_host_setting },
 		{ "counters", 0444, false, show_host_counters },
+		/* 0440, group --admin-group, as events: lines may name any tenant's VMs */
+		{ "drift", 0440, false, show_host_drift },
+		{ "reconcile", 0200, false, NULL, store_host_reconcile },
 		{ "error", 0444, false, show_error },
 		{ NULL },
 	},

@@ -484,8 +484,8 @@ static void target_stat(const struct target *t, struct stat *st)
 	fill_stat(st, mode, t->type == TARGET_ATTR ? attr_size(t) : 0);
 	st->st_uid = root_owned ? 0 : uid;
 	st->st_gid = gid;
-	if (t->type == TARGET_ATTR && k == &root_kind && !(t->attr->mode & 0004))
-		st->st_gid = admin_group; /* /vgpu/events, /vgpu/metrics */
+	if (t->type == TARGET_ATTR && !tenant && t->attr->mode == 0440)
+		st->st_gid = admin_group; /* events, metrics, host/drift: they name any tenant */
 }
 
 static off_t attr_size(const struct target *t)

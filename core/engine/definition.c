@@ -32,21 +32,14 @@ void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *
 	str_copy(out->profile, sizeof(out->profile), v->profile);
 }
 
-/* The devices of a VM as its definition should hold them (removing vGPUs left out). */
-struct owned_set {
-	struct domxml_device *devices;
-	struct domxml_vgpu *vgpus;
-	size_t n;
-};
-
-static void owned_set_free(struct owned_set *s)
+void owned_set_free(struct owned_set *s)
 {
 	free(s->devices);
 	free(s->vgpus);
 }
 
-static int owned_set_build(struct engine *e, const char *vm_uuid, const struct device *want,
-			   struct owned_set *s)
+int owned_set_build(struct engine *e, const char *vm_uuid, const struct device *want,
+		    struct owned_set *s)
 {
 	size_t k = 0;
 

@@ -92,6 +92,12 @@ int engine_profile_available(struct engine *e, const char *profile);
 /* Host settings (host/maintenance): read and set by name. */
 int engine_host_get(struct engine *e, const char *field, char *buf, size_t size);
 int engine_host_set(struct engine *e, const char *field, const char *value);
+/* host/drift: what the host and libvirt show that differs from the desired state, one
+ * line each, sorted; "" when all agrees (docs/tree.md, "Drift"). *out is malloc'd. */
+int engine_host_drift(struct engine *e, char **out);
+/* host/reconcile: "1" repairs what host/drift lists that can be repaired safely, one
+ * events line per item, before returning; "0" does nothing. */
+int engine_host_reconcile(struct engine *e, const char *value);
 
 /* Resource groups and their rules (docs/tree.md, groups/). Fields are named as the
  * tree's files; values are strings without the trailing newline; list values (gpus)

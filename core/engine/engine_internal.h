@@ -193,6 +193,16 @@ bool group_in_use(struct engine *e, const char *group, char *device, size_t size
 /* The path of the guest-driver ISO device d attaches, "" when none. */
 void device_cdrom(struct engine *e, const struct device *d, char *buf, size_t size);
 void to_domxml_vgpu(struct engine *e, const struct vgpu *v, struct domxml_vgpu *out);
+/* The devices of a VM as its definition should hold them (removing vGPUs left out): as
+ * recorded, but for `want` (NULL for none). owned_set_free frees it, built or not. */
+struct owned_set {
+	struct domxml_device *devices;
+	struct domxml_vgpu *vgpus;
+	size_t n;
+};
+int owned_set_build(struct engine *e, const char *vm_uuid, const struct device *want,
+		    struct owned_set *s);
+void owned_set_free(struct owned_set *s);
 /* Applies a VM's devices to its persistent definition when they differ: as recorded, but
  * for `want` (NULL for none), a device as a change would leave it. */
 int vm_apply(struct engine *e, const char *vm_uuid, const struct device *want, char *err,
@@ -229,6 +239,10 @@ void devices_forget_missing_vms(struct engine *e);
 void devices_recover_definitions(struct engine *e);
 /* A domain was undefined: its vGPUs and devices go. */
 void devices_vm_gone(struct engine *e, const char *vm_uuid, const char *vm_name);
+/* Makes a vGPU the host lost again, with the same UUID, slot and vgpu_params (its type
+ * as the running driver names its profile): 1 when made, 0 when it exists, -errno when
+ * it could not be (its device's error and events say why). */
+int vgpu_recreate(struct engine *e, struct vgpu *v);
 /* Makes the recorded vGPUs that are missing on the host (those of GPU gpu_bdf only, when
  * not NULL) again, with the same UUIDs, slots and options; a failure is recorded on the
  * device. Returns how many were made. */
@@ -304,6 +318,8 @@ int vm_lookup(struct engine *e, const char *uuid, struct virt_domain *vm, bool w
 /* The domain's name ("" when libvirt has no such domain), asking libvirt only when the
  * name is not known. */
 int vm_name_of(struct engine *e, const char *uuid, char *buf, size_t size);
+/* The name vgpus/ gives a vfio-sriov vGPU vgpufs did not make, from its VF's address. */
+void orphan_uuid(const char *slot, char *out);
 /* We redefined the domain: its next DEFINED event is our own and is skipped. */
 void vms_expect_own_define(struct engine *e, const char *vm_uuid);
 int vms_start_worker(struct engine *e);

@@ -306,7 +306,7 @@ int engine_vm_set(struct engine *e, const char *vm, const char *field, const cha
 
 /* vfio-sriov vGPUs have no UUID of their own on the host: an orphan is named by a UUID
  * derived from its VF's address, stable across restarts. */
-static void orphan_uuid(const char *slot, char *out)
+void orphan_uuid(const char *slot, char *out)
 {
 	static const uuid_t ns = { 0x6b, 0x9e, 0x1c, 0x3a, 0x52, 0x0d, 0x4f, 0x11,
 				   0x9a, 0x7e, 0x2f, 0x61, 0x0c, 0x55, 0x8d, 0x21 };

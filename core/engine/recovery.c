@@ -111,6 +111,43 @@ static int resolve_type(struct engine *e, struct vgpu *v, const struct gpu *g)
 	return -ENOENT;
 }
 
+/* never on a card other than the one its group's rule recorded */
+static int card_confirmed(struct engine *e, const struct vgpu *v, const struct gpu *g)
+{
+	const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
+	const struct group *group = d ? device_group(e, d) : NULL;
+	char why[MESSAGE_MAX];
+
+	if (!g || !group || group_gpu_unconfirmed(e, group, g, why, sizeof(why)) == 0)
+		return 0;
+	recreate_failed(e, v, why);
+	return -ENODEV;
+}
+
+int vgpu_recreate(struct engine *e, struct vgpu *v)
+{
+	const struct gpu *g = host_find_gpu(&e->host, v->gpu);
+	char why[MESSAGE_MAX];
+	int r = card_confirmed(e, v, g);
+
+	if (r < 0 || (r = resolve_type(e, v, g)) < 0)
+		return r;
+	if (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)) {
+		v->lost = false;
+		return 0;
+	}
+	r = vgpu_make(e, v);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
+		recreate_failed(e, v, why);
+		return r;
+	}
+	v->lost = false;
+	metrics_recovered(&e->metrics, RECOVERY_RECREATED, 1);
+	events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
+	return 1;
+}
+
 /* vGPUs do not survive a reboot, nor their GPU's going away: make again, with the same
  * UUID and options, those of gpu_bdf's or (NULL) every GPU's. Rows of an unfinished
  * change wait for libvirt (devices_recover_definitions). */
@@ -120,35 +157,9 @@ size_t vgpus_recreate(struct engine *e, const char *gpu_bdf)
 
 	for (size_t i = 0; i < e->devices.n_vgpus; i++) {
 		struct vgpu *v = &e->devices.vgpus[i];
-		const struct gpu *g = host_find_gpu(&e->host, v->gpu);
-		const struct device *d = devices_find(&e->devices, v->vm_uuid, v->device);
-		const struct group *group = d ? device_group(e, d) : NULL;
-		char why[MESSAGE_MAX];
-		int r;
 
-		if (v->state != VGPU_CREATED || (gpu_bdf && strcmp(v->gpu, gpu_bdf)))
-			continue;
-		/* never on a card other than the one its group's rule recorded */
-		if (g && group && group_gpu_unconfirmed(e, group, g, why, sizeof(why)) < 0) {
-			recreate_failed(e, v, why);
-			continue;
-		}
-		if (resolve_type(e, v, g) < 0)
-			continue;
-		if (g && host_vgpu_exists(&e->host, g, v->slot, v->type_id, v->uuid)) {
-			v->lost = false;
-			continue;
-		}
-		r = vgpu_make(e, v);
-		if (r < 0) {
-			snprintf(why, sizeof(why), "on %s: %s", v->slot, strerror(-r));
-			recreate_failed(e, v, why);
-		} else {
-			v->lost = false;
-			made++;
-			metrics_recovered(&e->metrics, RECOVERY_RECREATED, 1);
-			events_add(&e->events, "vgpus/%s: re-created on %s", v->uuid, v->slot);
-		}
+		if (v->state == VGPU_CREATED && (!gpu_bdf || !strcmp(v->gpu, gpu_bdf)))
+			made += vgpu_recreate(e, v) > 0;
 	}
 	return made;
 }

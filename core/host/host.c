@@ -711,6 +711,14 @@ int host_vgpu_set_params(struct host *h, const struct gpu *g, const char *slot,
 	return mdev_set_params(h->root, uuid, params);
 }
 
+int host_vgpu_get_params(struct host *h, const struct gpu *g, const char *slot,
+			 const char *uuid, char *buf, size_t size)
+{
+	if (g->mode == GPU_MODE_VFIO_SRIOV)
+		return vfio_sriov_get_params(h->root, slot, buf, size);
+	return mdev_get_params(h->root, uuid, buf, size);
+}
+
 bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
 		      const char *type_id, const char *uuid)
 {

@@ -120,6 +120,9 @@ int host_vgpu_create(struct host *h, const struct gpu *g, const char *slot,
 int host_vgpu_remove(struct host *h, const struct gpu *g, const char *slot, const char *uuid);
 int host_vgpu_set_params(struct host *h, const struct gpu *g, const char *slot,
 			 const char *uuid, const char *params);
+/* The vGPU's vgpu_params as the driver reads them back (read afresh, not kept). */
+int host_vgpu_get_params(struct host *h, const struct gpu *g, const char *slot,
+			 const char *uuid, char *buf, size_t size);
 bool host_vgpu_exists(struct host *h, const struct gpu *g, const char *slot,
 		      const char *type_id, const char *uuid);
 

@@ -193,3 +193,11 @@ int mdev_set_params(const char *root, const char *uuid, const char *params)
 
 	return r < 0 ? r : file_write_value(path, params[0] ? params : " ");
 }
+
+int mdev_get_params(const char *root, const char *uuid, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int r = device_path(path, sizeof(path), root, uuid, "nvidia/vgpu_params");
+
+	return r < 0 ? r : file_read_value(path, buf, size);
+}

@@ -48,5 +48,7 @@ bool mdev_exists(const char *root, const char *uuid);
 
 /* Writes <uuid>/nvidia/vgpu_params; "" clears them (the driver takes a single space). */
 int mdev_set_params(const char *root, const char *uuid, const char *params);
+/* Reads them back, as the driver shows them (no trailing newline). */
+int mdev_get_params(const char *root, const char *uuid, char *buf, size_t size);
 
 #endif

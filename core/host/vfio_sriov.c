@@ -119,3 +119,11 @@ int vfio_sriov_set_params(const char *root, const char *vf_bdf, const char *para
 
 	return r < 0 ? r : file_write_value(path, params[0] ? params : " ");
 }
+
+int vfio_sriov_get_params(const char *root, const char *vf_bdf, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int r = nvidia_path(path, sizeof(path), root, vf_bdf, "vgpu_params");
+
+	return r < 0 ? r : file_read_value(path, buf, size);
+}

@@ -34,5 +34,7 @@ int vfio_sriov_delete(const char *root, const char *vf_bdf);
 
 /* Writes <VF>/nvidia/vgpu_params; "" clears them. */
 int vfio_sriov_set_params(const char *root, const char *vf_bdf, const char *params);
+/* Reads them back, as the driver shows them (no trailing newline). */
+int vfio_sriov_get_params(const char *root, const char *vf_bdf, char *buf, size_t size);
 
 #endif

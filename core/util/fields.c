@@ -4,7 +4,9 @@
 #include "value.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const void *at_const(const struct field *f, const void *obj)
@@ -182,4 +184,53 @@ void fields_vgpu_params(const struct field *table, const void *obj, char *buf, s
 			return;
 		}
 	}
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The name=value items of s (modified), blanks around them dropped, sorted; -1 when
+ * there are more than max. */
+static int params_items(char *s, char **items, int max)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *item = strtok_r(s, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		size_t len;
+
+		item += strspn(item, " \t\n");
+		len = strlen(item);
+		while (len && isspace((unsigned char)item[len - 1]))
+			item[--len] = '\0';
+		if (!len)
+			continue;
+		if (n == max)
+			return -1;
+		items[n++] = item;
+	}
+	qsort(items, (size_t)n, sizeof(*items), compare_strings);
+	return n;
+}
+
+#define PARAMS_COMPARED_MAX 4096
+#define PARAM_ITEMS_MAX 64
+
+bool fields_vgpu_params_equal(const char *a, const char *b)
+{
+	char copy_a[PARAMS_COMPARED_MAX], copy_b[PARAMS_COMPARED_MAX];
+	char *items_a[PARAM_ITEMS_MAX], *items_b[PARAM_ITEMS_MAX];
+	int n;
+
+	if (str_copy(copy_a, sizeof(copy_a), a) < 0 || str_copy(copy_b, sizeof(copy_b), b) < 0)
+		return !strcmp(a, b);
+	n = params_items(copy_a, items_a, PARAM_ITEMS_MAX);
+	if (n < 0 || n != params_items(copy_b, items_b, PARAM_ITEMS_MAX))
+		return !strcmp(a, b);
+	for (int i = 0; i < n; i++)
+		if (strcmp(items_a[i], items_b[i]))
+			return false;
+	return true;
 }

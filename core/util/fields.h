@@ -80,4 +80,9 @@ static inline void *field_at(const struct field *f, void *obj)
  * their zero value; "" when none. */
 void fields_vgpu_params(const struct field *table, const void *obj, char *buf, size_t size);
 
+/* Whether two vgpu_params texts say the same, as the driver may read them back: the same
+ * items in any order and spacing ("a=1, b=2" is "b=2,a=1"), and the " " that clears them
+ * is "". Texts too long or with too many items to sort are compared as they are. */
+bool fields_vgpu_params_equal(const char *a, const char *b);
+
 #endif

@@ -814,7 +814,8 @@ static bool same_vgpu(const struct domxml_vgpu *a, const struct domxml_vgpu *b)
 }
 
 /* True when applying devices would leave the definition as it is: our record already
- * says exactly this, and every vGPU has its hostdev (one may have been removed by hand).
+ * says exactly this, every vGPU has its hostdev and every cdrom its disk (one may have
+ * been removed by hand).
  * Applying the record to itself is what idempotence gives, so this is the same verdict
  * as comparing both results, without making them. */
 static bool already_applied(xmlNode *dom_devices, const struct owned *old,
@@ -826,7 +827,8 @@ static bool already_applied(xmlNode *dom_devices, const struct owned *old,
 		const struct domxml_device *a = &old->devices[i], *b = &devices[i];
 
 		if (strcmp(a->name, b->name) || strcmp(a->cdrom, b->cdrom) ||
-		    a->n_vgpus != b->n_vgpus)
+		    a->n_vgpus != b->n_vgpus ||
+		    (b->cdrom[0] && !cdrom_find(dom_devices, b->cdrom, old->cdrom_targets[i])))
 			return false;
 		for (size_t j = 0; j < b->n_vgpus; j++)
 			if (!same_vgpu(&a->vgpus[j], &b->vgpus[j]) ||

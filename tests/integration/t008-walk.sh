@@ -22,7 +22,7 @@ def fail(msg):
     sys.exit(1)
 
 # List values: one item a line, and empty when the list is (docs/tree.md, Conventions).
-LISTS = {"gpus", "bundles", "guest_files", "used_by"}
+LISTS = {"gpus", "bundles", "guest_files", "used_by", "drift"}
 
 def walk_error(err):
     fail("os.walk: %s" % err)

@@ -473,6 +473,10 @@ w        | host/maintenance             | *4097:1                  | EFBIG   | h
 wa       | host/maintenance             | 0                        | EINVAL  | host
 wo       | host/maintenance             | 0                        | EINVAL  | host
 wc       | host/maintenace              | 1                        | ENOENT  | host
+# host/reconcile: write-only, a boolean
+w        | host/reconcile               | 2                        | EINVAL  | host
+w        | host/reconcile               | reconcile                | EINVAL  | host
+w        | host/reconcile               | \s1                      | EINVAL  | host
 # gpus/<bdf>/group: "" or a group; vGPUs keep their GPU in its group ($T4R: a rule of t4)
 w        | $A/group                     | nope                     | ENOENT  | $A
 w        | $A/group                     | \sa16                    | EINVAL  | $A
@@ -771,6 +775,7 @@ w        | host/driver_version          | 535.161.05               | EACCES  | h
 w        | host/reboot_required         | 0                        | EACCES  | host
 w        | host/pending_driver          | 470.256.02               | EACCES  | host
 w        | host/error                   |                          | EACCES  | host
+w        | host/drift                   |                          | EACCES  | host
 w        | $A/name                      | x                        | EACCES  | $A
 w        | $A/vgpus_used                | 0                        | EACCES  | $A
 w        | $A/profile                   | A16-2Q                   | EACCES  | $A

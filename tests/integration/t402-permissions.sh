@@ -280,10 +280,11 @@ MODES=()
 demo_up
 cd "$MNT"
 
-say "events is 0440 from the start, for root and the admin group (default adm)"
+say "events and host/drift are 0440 from the start, for root and the admin group (default adm)"
 ADM=adm
 getent group adm >/dev/null || ADM=root
 check_mode events "root:$ADM" 440
+check_mode host/drift "root:$ADM" 440
 
 say "set-up: group g1 (A16-4Q, two GPUs), tenants t1 (admin_uid a1) and t2 (admin_uid a2, admin_gid $GT2), their shares, render01 to t1, vdi-pool01 to t2, provider device on cad-ws02"
 G=g1
@@ -381,6 +382,9 @@ chmod     | host/maintenance                            | chmod 0600 host/mainte
 chown     | host/maintenance                            | chown 1 host/maintenance                           | EPERM  EACCES EACCES EPERM
 mkdir     | host/                                       | mkdir host/x                                       | EPERM  EACCES EACCES EACCES
 symlink   | host/                                       | ln -s maintenance host/lnk                         | EPERM  EACCES EACCES EACCES
+# host/drift: 0440 as events (its lines may name any tenant's VMs); reconcile: root's
+read      | host/drift                                  | cat host/drift                                     | OK     EACCES EACCES EACCES
+write     | host/reconcile                              | echo 0 >host/reconcile                             | OK     EACCES EACCES EACCES
 list      | groups/                                     | ls groups                                          | OK     EACCES EACCES OK
 read      | groups/G/profile                            | cat groups/$G/profile                              | OK     EACCES EACCES OK
 write     | groups/G/description                        | echo d >groups/$G/description                      | OK     EACCES EACCES EACCES
@@ -718,6 +722,7 @@ pass "modes checked"
 say "events with --admin-group $GADM: root and its members read it, no one else"
 restart_vgpufs --admin-group "$GADM"
 check_mode events "root:$GADM" 440
+check_mode host/drift "root:$GADM" 440
 try read "events (--admin-group)" root OK 'cat events'
 try read "events (--admin-group)" e1 OK 'cat events'
 try read "events (--admin-group)" a1 EACCES 'cat events'

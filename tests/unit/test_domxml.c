@@ -351,6 +351,23 @@ static void test_apply_changes(const char *applied)
 		xcount(applied, "/domain/devices/hostdev[@type='mdev']"));
 }
 
+/* Someone removed our cdrom disks by hand: apply_changes puts them back, as a hostdev. */
+static void test_apply_changes_cdrom(const char *applied)
+{
+	_cleanup_free_ char *stripped = strdup(applied), *restored = NULL;
+	char err[256] = "", *disk, *end;
+
+	while (stripped && (disk = strstr(stripped, "<disk type=\"file\" device=\"cdrom\"")) &&
+	       (end = strstr(disk, "</disk>")))
+		memmove(disk, end + strlen("</disk>"), strlen(end + strlen("</disk>")) + 1);
+	CHECK(stripped && xcount(stripped, "/domain/devices/disk[@device='cdrom']") == 0);
+	CHECK(domxml_apply_changes(stripped, three_devices, 3, &restored, err, sizeof(err)) == 0);
+	CHECK(restored && xcount(restored, "/domain/devices/disk[@device='cdrom']"
+				 "[source/@file='" GUEST_ISO "']") == 1);
+	CHECK(restored && xcount(restored, "/domain/devices/disk[@device='cdrom']"
+				 "[source/@file='" OTHER_ISO "']") == 1);
+}
+
 static void test_fewer_removes_only_ours(const char *applied)
 {
 	_cleanup_free_ char *out = NULL;
@@ -611,6 +628,7 @@ int main(void)
 	test_apply_keeps_foreign(&applied);
 	test_idempotent(applied);
 	test_apply_changes(applied);
+	test_apply_changes_cdrom(applied);
 	test_fewer_removes_only_ours(applied);
 	test_remove_decorated();
 	test_remove_cdrom_without_target();

@@ -143,6 +143,22 @@ static void test_field_table(void)
 	CHECK_STR(buf, "frame_rate_limiter=45");
 }
 
+/* What the driver reads back is compared as a set of items (host/drift). */
+static void test_vgpu_params_equal(void)
+{
+	CHECK(fields_vgpu_params_equal("frame_rate_limiter=45, disable_vnc=1",
+				       "disable_vnc=1,frame_rate_limiter=45"));
+	CHECK(fields_vgpu_params_equal(" frame_rate_limiter=45 ,\tdisable_vnc=1\n",
+				       "frame_rate_limiter=45, disable_vnc=1"));
+	CHECK(fields_vgpu_params_equal(" ", ""));
+	CHECK(fields_vgpu_params_equal("a=1,,b=2", "b=2, a=1"));
+	CHECK(!fields_vgpu_params_equal("frame_rate_limiter=10", "frame_rate_limiter=45"));
+	CHECK(!fields_vgpu_params_equal("enable_uvm=1", ""));
+	CHECK(!fields_vgpu_params_equal("a=1, b=2", "a=1"));
+	CHECK(!fields_vgpu_params_equal("a=1, a=1", "a=1"));
+	CHECK(!fields_vgpu_params_equal("a = 1", "a=1")); /* blanks inside an item count */
+}
+
 /* A field added to a table gets its column in an existing database, with its initial
  * value as the default, and is saved and loaded like the others. */
 static void test_store_columns(void)
@@ -207,6 +223,7 @@ int main(void)
 {
 	test_counters();
 	test_field_table();
+	test_vgpu_params_equal();
 	test_store_columns();
 	test_parse_uint();
 	test_escape();
