@@ -197,6 +197,7 @@ static void apply_notes(struct engine *e, const struct gpu_change_note *notes, s
 	for (size_t i = 0; i < n; i++)
 		apply_note(e, &notes[i]);
 	drop_unreferenced(e);
+	rules_note_hardware(e); /* another card at a rule's address: hardware-changed */
 }
 
 /* Discovers the GPUs again without the lock (a big host takes a while), then takes it to
