@@ -52,7 +52,7 @@ static inline void stats_freep(virDomainStatsRecordPtr **r) { if (*r) virDomainS
 static inline void rwlock_unlockp(pthread_rwlock_t **l) { pthread_rwlock_unlock(*l); }
 /* Holds v->lock for reading to the end of the enclosing block. */
 #define READ_CONN(v) \
-	__attribute__((cleanup(rwlock_unlockp))) pthread_rwlock_t *conn_lock_ = \
+	__attribute__((cleanup(rwlock_unlockp), unused)) pthread_rwlock_t *conn_lock_ = \
 		(pthread_rwlock_rdlock(&(v)->lock), &(v)->lock)
 
 #define KEEPALIVE_INTERVAL_S 5     /* a silent daemon counts as gone after 5 * (1 + 3) s */

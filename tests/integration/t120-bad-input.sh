@@ -112,8 +112,8 @@ def read(p):
 
 def walk(p, out, recurse=True):
     """Entries (type, link target) and readable values under p, without
-    following symlinks; error, events and host/counters (which reading the
-    tree moves) are left out."""
+    following symlinks; error, events, metrics (which counts refusals) and
+    host/counters (which reading the tree moves) are left out."""
     try:
         names = sorted(os.listdir(p))
     except OSError as e:
@@ -132,7 +132,7 @@ def walk(p, out, recurse=True):
             out.append(q + b"/ %o" % stat.S_IMODE(st.st_mode))
             if recurse:
                 walk(q, out)
-        elif n not in (b"error", b"events", b"counters"):
+        elif n not in (b"error", b"events", b"metrics", b"counters"):
             out.append(q + b" %o = " % stat.S_IMODE(st.st_mode) + read(q))
 
 
